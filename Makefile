@@ -1,0 +1,122 @@
+# ecsim -- build, dependencies, tests, the default run, benchmarks, sanitizers.
+#
+#   make run     install what is missing, build, run scenarios/quickstart.yaml
+#   make test    install what is missing, build, run every test
+#   make check   the same tests built with AddressSanitizer + UBSan
+#   make bench   the speed benchmark against ../shared/bench's reference loop
+#   make test-long   long statistical studies (not in CI)
+#
+# `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
+# so pkg-config is read after the packages are installed.
+
+BUILD    ?= build
+SAN      ?= 0
+CC       ?= gcc
+Q        ?= @
+
+DEBS := build-essential pkg-config libgsl-dev libcsv-dev libfyaml-dev libcmocka-dev
+PKGS := gsl libfyaml
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wvla
+CFLAGS   := -std=c11 -D_GNU_SOURCE -O2 -g -ffp-contract=off $(WARN) -I. -I$(BUILD) -MMD -MP
+LDLIBS   := -lcsv -lm
+ifeq ($(SAN),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# pkg-config is only asked when a build target needs it (after `deps`).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
+MODEL_SRC  := $(sort $(wildcard models/*.c))
+EXPER_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c)))
+LIB_SRC    := $(ENGINE_SRC) $(MODEL_SRC) $(EXPER_SRC)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TESTSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
+
+.PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint
+
+all: build-all
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+	  || { echo "deps: apt-get failed for$$missing" >&2; exit 1; }; \
+	fi
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+	./$(BUILD)/ecsim run scenarios/quickstart.yaml
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-run
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-san SAN=1 test-run
+
+test-long: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)ECSIM_LONG=1 $(MAKE) --no-print-directory test-run
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)sh tests/bench.sh $(BUILD)
+
+build-all: $(BUILD)/ecsim $(TEST_BIN)
+
+test-run: build-all
+	$(Q)ECSIM_BIN=$(BUILD)/ecsim sh tests/run.sh $(TEST_BIN)
+
+$(BUILD)/ecsim: $(BUILD)/sim/main.o $(BUILD)/libecsim.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/libecsim.a: $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTSUP_OBJ) $(BUILD)/libecsim.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/ecsim_commit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c -o $@ $<
+
+$(BUILD)/%.o: %.c | $(BUILD)/ecsim_commit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The instance catalogue is compiled into the binary (see models/catalogue_data.c).
+$(BUILD)/models/catalogue_data.o: models/instances.csv
+
+# ecsim_commit.h changes only when the commit does, so a rebuild is not forced.
+$(BUILD)/ecsim_commit.h: FORCE
+	@mkdir -p $(BUILD)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 if ! git diff --quiet HEAD -- sim models 2>/dev/null; then c="$$c-dirty"; fi; \
+	 printf '#define ECSIM_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+	  --suppress=missingIncludeSystem -I. $(LIB_SRC) sim/main.c
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

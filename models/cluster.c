@@ -1,0 +1,256 @@
+/* cluster.c -- wiring the world and the service scheduler's first pass.
+ * Placement at start follows ECS: each service's tasks are placed one by one
+ * through its strategy chain; a task that fits nowhere is reported (a service
+ * event in events.csv, a count in the summary), never dropped silently. */
+#include "cluster.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine/xmalloc.h"
+
+static uint32_t find_lb(const cluster *c, const char *name)
+{
+    for (uint32_t i = 0; i < c->n_lbs; i++)
+        if (strcmp(lb_name(c->lbs[i]), name) == 0) return i;
+    return UINT32_MAX;
+}
+
+static int wire(cluster *c, const params *p, ecs_err *e)
+{
+    int32_t *lb_service = xmalloc((c->n_lbs ? c->n_lbs : 1) * sizeof *lb_service);
+    for (uint32_t i = 0; i < c->n_lbs; i++) lb_service[i] = -1;
+    int rc = ECS_OK;
+    for (uint32_t i = 0; i < c->n_services && rc == ECS_OK; i++) {
+        service *sv = &c->services[i];
+        sv->lb = find_lb(c, sv->lb_name);
+        if (lb_service[sv->lb] >= 0) {
+            param_loc at = params_where(p, "services.%s.load_balancer", sv->name);
+            rc = err_at(e, ECS_EINPUT, at.file ? at.file : "scenario", at.line, at.column,
+                        "services.%s.load_balancer: load balancer \"%s\" already routes to "
+                        "service %s; this version routes each load balancer to one service",
+                        sv->name, sv->lb_name, c->services[lb_service[sv->lb]].name);
+        }
+        lb_service[sv->lb] = (int32_t) i;
+    }
+    for (uint32_t i = 0; i < c->n_workloads && rc == ECS_OK; i++) {
+        workload *w = &c->workloads[i];
+        w->lb = find_lb(c, w->lb_name);
+        if (lb_service[w->lb] < 0) {
+            param_loc at = params_where(p, "workloads.%s.target", w->name);
+            rc = err_at(e, ECS_EINPUT, at.file ? at.file : "scenario", at.line, at.column,
+                        "workloads.%s.target: load balancer \"%s\" has no service behind it "
+                        "(no services.*.load_balancer names it)",
+                        w->name, w->lb_name);
+        } else {
+            w->service = (uint16_t) lb_service[w->lb];
+        }
+    }
+    free(lb_service);
+    return rc;
+}
+
+int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, ecs_err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    int rc = hosts_build(p, &c->cat, &c->hosts, &c->n_hosts, e);
+    if (rc != ECS_OK) return rc;
+
+    c->n_lbs = (uint32_t) params_count(p, "load_balancers");
+    c->lbs = xcalloc(c->n_lbs ? c->n_lbs : 1, sizeof *c->lbs);
+    for (uint32_t i = 0; i < c->n_lbs; i++)
+        c->lbs[i] = lb_new(p, params_object(p, "load_balancers", i), s);
+
+    c->n_services = (uint32_t) params_count(p, "services");
+    c->services = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->services);
+    for (uint32_t i = 0; i < c->n_services; i++)
+        service_read(&c->services[i], p, params_object(p, "services", i), (uint16_t) i);
+
+    c->n_workloads = (uint32_t) params_count(p, "workloads");
+    c->workloads = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->workloads);
+    for (uint32_t i = 0; i < c->n_workloads; i++)
+        workload_read(&c->workloads[i], p, params_object(p, "workloads", i), s);
+
+    rc = wire(c, p, e);
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
+
+    const char **names = xmalloc((c->n_services ? c->n_services : 1) * sizeof *names);
+    for (uint32_t i = 0; i < c->n_services; i++) names[i] = c->services[i].name;
+    recorder_init(&c->rec, s, names, c->n_services, cfg->warmup_s, cfg->sample_interval_s);
+    free(names);
+    for (uint32_t i = 0; i < c->n_services; i++) c->rec.svc[i].desired_tasks = c->services[i].desired;
+    c->rec.hosts = c->n_hosts;
+
+    request_pool_init(&c->pool);
+    task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks);
+    c->wenv.tenv = &c->tenv;
+    c->wenv.lbs = c->lbs;
+    c->wenv.w = c->workloads;
+    c->wenv.n = c->n_workloads;
+    c->wenv.stop_s = cfg->stop_s;
+    c->wenv.max_requests = cfg->max_requests;
+    return ECS_OK;
+}
+
+void cluster_task_name(const cluster *c, const task *t, char *buf, size_t len)
+{
+    /* tasks of a service are numbered in the order they were created */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i <= t->id; i++)
+        if (c->tasks[i].service == t->service) k++;
+    snprintf(buf, len, "%s/%u", c->services[t->service].name, k);
+}
+
+static task *new_task(cluster *c, service *sv, uint32_t host_id)
+{
+    if (c->n_tasks == c->cap_tasks) {
+        c->cap_tasks = c->cap_tasks ? 2 * c->cap_tasks : 64;
+        c->tasks = xrealloc(c->tasks, c->cap_tasks * sizeof *c->tasks);
+    }
+    task *t = &c->tasks[c->n_tasks];
+    task_init(t, c->n_tasks, &sv->def, sv->id, host_id);
+    c->n_tasks++;
+    return t;
+}
+
+static void place_service(cluster *c, service *sv, uint32_t *svc_tasks, gsl_rng *ties)
+{
+    double now = sim_now(c->s);
+    memset(svc_tasks, 0, c->n_hosts * sizeof *svc_tasks);
+    for (uint32_t k = 0; k < sv->desired; k++) {
+        char why[256], name[128], hname[96];
+        int h = placement_choose(&sv->placement, c->hosts, c->n_hosts, svc_tasks,
+                                 sv->def.cpu_units, sv->def.memory_mib, ties, why, sizeof why);
+        if (h < 0) {
+            sv->unplaced++;
+            c->rec.svc[sv->id].unplaced_tasks++;
+            recorder_event(&c->rec, now, "task_unplaced", sv->name,
+                           "service %s was unable to place a task because no container "
+                           "instance met all of its requirements. %s",
+                           sv->name, why);
+            continue;
+        }
+        host *hs = &c->hosts[h];
+        hs->cpu_free_units -= sv->def.cpu_units;
+        hs->memory_free_mib -= sv->def.memory_mib;
+        hs->n_tasks++;
+        svc_tasks[h]++;
+        task *t = new_task(c, sv, (uint32_t) h);
+        sv->placed++;
+        task_set_running(&c->tenv, t);
+        lb_register(c->lbs[sv->lb], t->id);
+        cluster_task_name(c, t, name, sizeof name);
+        host_name(hs, hname, sizeof hname);
+        recorder_event(&c->rec, now, "task_placed", name, "on %s (%s, %s); %lld CPU units, %lld MiB",
+                       hname, hs->type->name, hs->zone, (long long) sv->def.cpu_units,
+                       (long long) sv->def.memory_mib);
+    }
+}
+
+void cluster_start(cluster *c)
+{
+    uint32_t *svc_tasks = xmalloc((c->n_hosts ? c->n_hosts : 1) * sizeof *svc_tasks);
+    for (uint32_t i = 0; i < c->n_services; i++) {
+        service *sv = &c->services[i];
+        char stream[160];
+        snprintf(stream, sizeof stream, "placement:%s", sv->name);
+        place_service(c, sv, svc_tasks, sim_rng(c->s, stream));
+    }
+    free(svc_tasks);
+    workload_start(&c->wenv, c->s);
+}
+
+void cluster_fini(cluster *c)
+{
+    for (uint32_t i = 0; i < c->n_tasks; i++) task_fini(&c->tasks[i]);
+    free(c->tasks);
+    for (uint32_t i = 0; i < c->n_lbs; i++) lb_free(c->lbs[i]);
+    free(c->lbs);
+    free(c->services);
+    free(c->workloads);
+    free(c->hosts);
+    catalogue_free(c->cat);
+    if (c->rec.svc) recorder_fini(&c->rec);
+    request_pool_fini(&c->pool);
+    memset(c, 0, sizeof *c);
+}
+
+static int check_hosts(const cluster *c, char *why, size_t len)
+{
+    for (uint32_t h = 0; h < c->n_hosts; h++) {
+        int64_t cpu = 0, mem = 0;
+        for (uint32_t i = 0; i < c->n_tasks; i++) {
+            if (c->tasks[i].host != h || c->tasks[i].state == TASK_STOPPED) continue;
+            cpu += c->tasks[i].def->cpu_units;
+            mem += c->tasks[i].def->memory_mib;
+        }
+        const host *hs = &c->hosts[h];
+        if (cpu > hs->cpu_units || mem > hs->memory_mib || cpu != hs->cpu_units - hs->cpu_free_units ||
+            mem != hs->memory_mib - hs->memory_free_mib) {
+            snprintf(why, len, "host %u: tasks reserve %lld CPU units and %lld MiB of %lld and %lld "
+                     "(free %lld, %lld)", h, (long long) cpu, (long long) mem,
+                     (long long) hs->cpu_units, (long long) hs->memory_mib,
+                     (long long) hs->cpu_free_units, (long long) hs->memory_free_mib);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_tasks(const cluster *c, char *why, size_t len)
+{
+    uint64_t *held = xcalloc(c->n_services ? c->n_services : 1, sizeof *held);
+    uint64_t total = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < c->n_tasks && rc == 0; i++) {
+        const task *t = &c->tasks[i];
+        uint32_t busy = 0, queued = 0;
+        for (uint32_t k = 0; k < t->def->workers; k++) busy += t->slots[k] != REQUEST_NONE;
+        for (uint32_t r = t->q_head; r != REQUEST_NONE; r = c->pool.r[r].next) queued++;
+        if (busy != t->busy || busy + t->n_free != t->def->workers || queued != t->queued ||
+            (t->def->queue_limit >= 0 && queued > t->def->queue_limit) ||
+            (t->queued > 0 && t->n_free > 0)) {
+            snprintf(why, len, "task %u: busy %u (slots say %u), free %u of %u workers, queued %u "
+                     "(list holds %u)", i, t->busy, busy, t->n_free, t->def->workers, t->queued,
+                     queued);
+            rc = -1;
+        }
+        held[t->service] += busy + queued;
+        total += busy + queued;
+    }
+    for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {
+        const svc_meter *m = &c->rec.svc[s];
+        if (m->n_in != m->n_ok + m->n_err + m->in_flight) {
+            snprintf(why, len, "service %s: %llu requests in but %llu completed + %llu failed + "
+                     "%llu in flight", c->services[s].name, (unsigned long long) m->n_in,
+                     (unsigned long long) m->n_ok, (unsigned long long) m->n_err,
+                     (unsigned long long) m->in_flight);
+            rc = -1;
+        } else if (held[s] != m->in_flight) {
+            snprintf(why, len, "service %s: %llu requests in flight but its tasks hold %llu",
+                     c->services[s].name, (unsigned long long) c->rec.svc[s].in_flight,
+                     (unsigned long long) held[s]);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && total != c->pool.live) {
+        snprintf(why, len, "request pool holds %u live requests but tasks hold %llu", c->pool.live,
+                 (unsigned long long) total);
+        rc = -1;
+    }
+    free(held);
+    return rc;
+}
+
+int cluster_check(void *ctx, const sim *s, char *why, size_t why_len)
+{
+    (void) s;
+    const cluster *c = ctx;
+    if (check_hosts(c, why, why_len) != 0) return -1;
+    return check_tasks(c, why, why_len);
+}

@@ -1,0 +1,163 @@
+/* recorder.c -- sampling the time series and logging events.
+ * Samples fall at k * interval_s (computed, never accumulated, so they do not
+ * drift); the sampling event re-arms itself only while arrivals may still
+ * come or requests are in flight, so a drained run's queue empties. */
+#include "recorder.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "sim/engine/xmalloc.h"
+
+static void write_rows(recorder *r, double now_s)
+{
+    for (uint32_t i = 0; i < r->n_svc; i++) {
+        svc_meter *m = &r->svc[i];
+        double used = timeavg_area(&m->used_vcpu, now_s);
+        double reserved = timeavg_area(&m->reserved_vcpu, now_s);
+        double du = used - m->i_used_area, dr = reserved - m->i_reserved_area;
+        m->i_used_area = used;
+        m->i_reserved_area = reserved;
+        if (r->timeseries.fp) {
+            csvw *w = &r->timeseries;
+            csvw_real(w, now_s);
+            csvw_str(w, m->name);
+            csvw_uint(w, m->i_arrivals);
+            csvw_uint(w, m->i_completed);
+            csvw_uint(w, m->i_errors);
+            csvw_uint(w, m->in_flight);
+            csvw_real(w, hist_quantile(&m->i_latency, 0.50));
+            csvw_real(w, hist_quantile(&m->i_latency, 0.95));
+            csvw_real(w, hist_quantile(&m->i_latency, 0.99));
+            csvw_real(w, dr > 0 ? 100.0 * du / dr : NAN);
+            csvw_uint(w, m->running_tasks);
+            csvw_uint(w, m->desired_tasks);
+            csvw_uint(w, r->hosts);
+            csvw_end(w);
+        }
+        m->i_arrivals = m->i_completed = m->i_errors = 0;
+        hist_reset(&m->i_latency);
+    }
+    r->last_sample_s = now_s;
+}
+
+static int active(const recorder *r)
+{
+    if (r->open_sources > 0) return 1;
+    for (uint32_t i = 0; i < r->n_svc; i++)
+        if (r->svc[i].in_flight > 0) return 1;
+    return 0;
+}
+
+static void on_sample(void *ctx, sim *s, const ev *e)
+{
+    (void) e;
+    recorder *r = ctx;
+    write_rows(r, sim_now(s));
+    r->next_sample++;
+    if (active(r)) sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0, 0);
+}
+
+/* Utilisation over the measurement window needs the areas at its start. */
+static void on_warmup_end(void *ctx, sim *s, const ev *e)
+{
+    (void) e;
+    recorder *r = ctx;
+    for (uint32_t i = 0; i < r->n_svc; i++) {
+        svc_meter *m = &r->svc[i];
+        m->w_used_area = timeavg_area(&m->used_vcpu, sim_now(s));
+        m->w_reserved_area = timeavg_area(&m->reserved_vcpu, sim_now(s));
+    }
+}
+
+void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32_t n,
+                   double warmup_s, double interval_s)
+{
+    r->svc = xcalloc(n, sizeof *r->svc);
+    r->n_svc = n;
+    for (uint32_t i = 0; i < n; i++) {
+        svc_meter *m = &r->svc[i];
+        m->name = service_names[i];
+        hist_init(&m->latency);
+        hist_init(&m->i_latency);
+        timeavg_init(&m->used_vcpu, 0, 0);
+        timeavg_init(&m->reserved_vcpu, 0, 0);
+    }
+    r->warmup_s = warmup_s;
+    r->interval_s = interval_s;
+    r->next_sample = 1;
+    r->last_sample_s = 0;
+    r->open_sources = 0;
+    r->hosts = 0;
+    r->n_events_logged = 0;
+    csvw_init(&r->timeseries, NULL);
+    csvw_init(&r->events, NULL);
+    r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
+    sim_at(s, interval_s, r->kind_sample, 0, 0);
+    r->kind_warmup = sim_kind(s, "recorder.warmup_end", on_warmup_end, r);
+    if (warmup_s > 0) sim_at(s, warmup_s, r->kind_warmup, 0, 0);
+}
+
+void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
+{
+    csvw_init(&r->timeseries, timeseries);
+    csvw_init(&r->events, events);
+    if (timeseries) {
+        static const char *cols[] = {"t_s",      "service",   "arrivals", "completed", "errors",
+                                     "in_flight", "p50_s",    "p95_s",    "p99_s",     "cpu_util_pct",
+                                     "running_tasks", "desired_tasks", "hosts"};
+        for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
+        csvw_end(&r->timeseries);
+    }
+    if (events) {
+        csvw_str(&r->events, "t_s");
+        csvw_str(&r->events, "kind");
+        csvw_str(&r->events, "object");
+        csvw_str(&r->events, "detail");
+        csvw_end(&r->events);
+    }
+}
+
+void recorder_fini(recorder *r)
+{
+    free(r->svc);
+    r->svc = NULL;
+}
+
+void recorder_task_running(recorder *r, uint32_t svc, double now_s, int delta, double vcpu)
+{
+    svc_meter *m = &r->svc[svc];
+    m->running_tasks = (uint32_t) ((int) m->running_tasks + delta);
+    timeavg_add(&m->reserved_vcpu, now_s, delta * vcpu);
+}
+
+void recorder_event(recorder *r, double now_s, const char *kind, const char *object,
+                    const char *fmt, ...)
+{
+    r->n_events_logged++;
+    if (!r->events.fp) return;
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    csvw_real(&r->events, now_s);
+    csvw_str(&r->events, kind);
+    csvw_str(&r->events, object);
+    csvw_str(&r->events, detail);
+    csvw_end(&r->events);
+}
+
+void recorder_flush(recorder *r, double now_s)
+{
+    if (now_s > r->last_sample_s) write_rows(r, now_s);
+}
+
+double recorder_cpu_util_pct(const recorder *r, uint32_t svc, double until_s)
+{
+    const svc_meter *m = &r->svc[svc];
+    double du = timeavg_area(&m->used_vcpu, until_s) - m->w_used_area;
+    double dr = timeavg_area(&m->reserved_vcpu, until_s) - m->w_reserved_area;
+    return dr > 0 ? 100.0 * du / dr : NAN;
+}

@@ -1,0 +1,59 @@
+/* request.h -- one request in flight, and the pool it lives in.
+ * Requests are the hot-path objects: one is taken per arrival and given back
+ * when it is answered, so they come from a free list in one growable array
+ * and are named by index (an array that grows may move). The pool grows with
+ * the most requests in flight at once, never with requests simulated. */
+#ifndef ECSIM_REQUEST_H
+#define ECSIM_REQUEST_H
+
+#include <stdint.h>
+
+#define REQUEST_NONE UINT32_MAX
+
+typedef struct request {
+    double arrival_s;   /* when it reached the load balancer */
+    double remaining_s; /* CPU-seconds (at one vCPU) of work left */
+    double since_s;     /* when remaining_s was last brought up to date */
+    uint64_t done_ev;   /* handle of its completion event while in service */
+    uint32_t task;      /* task serving or queueing it */
+    uint32_t next;      /* next in the task's FIFO queue, or in the free list */
+    uint16_t service;   /* service it is for */
+    uint32_t slot;      /* worker slot while in service */
+} request;
+
+typedef struct request_pool {
+    request *r;
+    uint32_t cap;
+    uint32_t free_head;
+    uint32_t live; /* taken and not yet given back */
+    uint32_t peak; /* most live at once */
+} request_pool;
+
+void request_pool_init(request_pool *p);
+void request_pool_fini(request_pool *p);
+
+/* Takes a request; its fields are the caller's to fill. Cannot fail. */
+static inline uint32_t request_take(request_pool *p);
+static inline void request_give(request_pool *p, uint32_t id);
+
+/* Grows the pool (doubling); called by request_take when the free list is empty. */
+void request_pool__grow(request_pool *p);
+
+static inline uint32_t request_take(request_pool *p)
+{
+    if (p->free_head == REQUEST_NONE) request_pool__grow(p);
+    uint32_t id = p->free_head;
+    p->free_head = p->r[id].next;
+    p->r[id].next = REQUEST_NONE;
+    if (++p->live > p->peak) p->peak = p->live;
+    return id;
+}
+
+static inline void request_give(request_pool *p, uint32_t id)
+{
+    p->r[id].next = p->free_head;
+    p->free_head = id;
+    p->live--;
+}
+
+#endif

@@ -1,0 +1,191 @@
+/* task.c -- serving requests inside a task: worker slots, the FIFO queue,
+ * and processor sharing when the task's cpu does not cover its busy workers.
+ * Hot path: task_accept and on_done run once per request each. */
+#include "task.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "sim/engine/xmalloc.h"
+
+const param_def task_def_params[] = {
+    {"task_definitions.*.cpu", PT_INT, "CPU units", 128, 10240, "1024", NULL, 0, NULL,
+     "Task-level CPU (1024 units = 1 vCPU): reserved on the host and a hard cap on what the "
+     "task's workers may use together."},
+    {"task_definitions.*.memory_mib", PT_INT, "MiB", 6, 1048576, "2048", NULL, 0, NULL,
+     "Task-level memory, reserved on the host at placement."},
+    {"task_definitions.*.workers", PT_INT, "requests", 1, 65536, "1", NULL, 0, NULL,
+     "Requests the task serves at once (worker threads or processes); each runs at up to one "
+     "vCPU."},
+    {"task_definitions.*.queue_limit", PT_INT, "requests", 0, 1e9, "unlimited", NULL,
+     PF_UNLIMITED, NULL,
+     "Requests that may wait for a worker; one that finds the queue full is refused (502). "
+     "\"unlimited\" for no limit."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
+};
+
+void task_def_read(task_def *d, const params *p, const char *name)
+{
+    d->name = name;
+    d->cpu_units = params_int(p, "task_definitions.%s.cpu", name);
+    d->memory_mib = params_int(p, "task_definitions.%s.memory_mib", name);
+    d->workers = (uint32_t) params_int(p, "task_definitions.%s.workers", name);
+    d->queue_limit = params_int(p, "task_definitions.%s.queue_limit", name);
+}
+
+const char *task_state_name(task_state st)
+{
+    static const char *const names[] = {"PROVISIONING", "PENDING",  "ACTIVATING",
+                                        "RUNNING",      "DEACTIVATING", "STOPPING",
+                                        "DEPROVISIONING", "STOPPED"};
+    return names[st];
+}
+
+static inline double speed_for(const task *t, uint32_t busy)
+{
+    return busy == 0 || t->cap_vcpu >= (double) busy ? 1.0 : t->cap_vcpu / (double) busy;
+}
+
+static inline double used_vcpu(const task *t, uint32_t busy)
+{
+    return (double) busy * speed_for(t, busy);
+}
+
+static void on_done(void *ctx, sim *s, const ev *e);
+
+void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks)
+{
+    env->s = s;
+    env->pool = pool;
+    env->rec = rec;
+    env->tasks = tasks;
+    env->kind_done = sim_kind(s, "task.done", on_done, env);
+}
+
+void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32_t host)
+{
+    t->id = id;
+    t->host = host;
+    t->service = service;
+    t->state = TASK_PROVISIONING;
+    t->def = d;
+    t->cap_vcpu = (double) d->cpu_units / 1024.0;
+    t->speed = 1.0;
+    t->busy = t->queued = 0;
+    t->q_head = t->q_tail = REQUEST_NONE;
+    t->slots = xmalloc(d->workers * sizeof *t->slots);
+    t->free_slots = xmalloc(d->workers * sizeof *t->free_slots);
+    for (uint32_t i = 0; i < d->workers; i++) {
+        t->slots[i] = REQUEST_NONE;
+        t->free_slots[i] = d->workers - 1 - i; /* slot 0 is taken first */
+    }
+    t->n_free = d->workers;
+    t->served = 0;
+}
+
+void task_fini(task *t)
+{
+    free(t->slots);
+    free(t->free_slots);
+    t->slots = t->free_slots = NULL;
+}
+
+void task_set_running(task_env *env, task *t)
+{
+    t->state = TASK_RUNNING;
+    recorder_task_running(env->rec, t->service, sim_now(env->s), +1, t->cap_vcpu);
+}
+
+/* The per-worker speed changed from `old_speed`: bring every in-service
+ * request (but `skip`) up to date and move its completion. */
+static void respeed(task_env *env, task *t, double old_speed, uint32_t skip)
+{
+    double now = sim_now(env->s);
+    request *pool = env->pool->r;
+    for (uint32_t i = 0; i < t->def->workers; i++) {
+        uint32_t id = t->slots[i];
+        if (id == REQUEST_NONE || id == skip) continue;
+        request *r = &pool[id];
+        r->remaining_s -= (now - r->since_s) * old_speed;
+        if (r->remaining_s < 0) r->remaining_s = 0;
+        r->since_s = now;
+        sim_cancel(env->s, r->done_ev);
+        r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id, 0);
+    }
+}
+
+/* Puts request id into a free worker slot (one must be free). */
+static void start(task_env *env, task *t, uint32_t id)
+{
+    double now = sim_now(env->s);
+    uint32_t slot = t->free_slots[--t->n_free];
+    t->slots[slot] = id;
+    double old_speed = t->speed;
+    uint32_t old_busy = t->busy++;
+    t->speed = speed_for(t, t->busy);
+    request *r = &env->pool->r[id];
+    r->task = t->id;
+    r->slot = (uint16_t) slot;
+    r->since_s = now;
+    r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id, 0);
+    recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
+    if (t->speed != old_speed) respeed(env, t, old_speed, id);
+}
+
+int task_accept(task_env *env, task *t, uint32_t id)
+{
+    assert(t->state == TASK_RUNNING);
+    if (t->n_free > 0) {
+        start(env, t, id);
+        return 0;
+    }
+    if (t->def->queue_limit >= 0 && (int64_t) t->queued >= t->def->queue_limit) {
+        request *r = &env->pool->r[id];
+        recorder_error(env->rec, r->service, 502, r->arrival_s);
+        request_give(env->pool, id);
+        return 502;
+    }
+    env->pool->r[id].task = t->id;
+    env->pool->r[id].next = REQUEST_NONE;
+    if (t->q_tail == REQUEST_NONE)
+        t->q_head = id;
+    else
+        env->pool->r[t->q_tail].next = id;
+    t->q_tail = id;
+    t->queued++;
+    return 0;
+}
+
+static void on_done(void *ctx, sim *s, const ev *e)
+{
+    task_env *env = ctx;
+    uint32_t id = e->target;
+    request *r = &env->pool->r[id];
+    task *t = &(*env->tasks)[r->task];
+    double now = sim_now(s);
+
+    recorder_complete(env->rec, r->service, r->arrival_s, now);
+    t->slots[r->slot] = REQUEST_NONE;
+    t->free_slots[t->n_free++] = r->slot;
+    t->served++;
+    request_give(env->pool, id);
+
+    if (t->queued > 0) {
+        /* the freed worker takes the head of the queue: busy is unchanged */
+        uint32_t next = t->q_head;
+        t->q_head = env->pool->r[next].next;
+        if (t->q_head == REQUEST_NONE) t->q_tail = REQUEST_NONE;
+        t->queued--;
+        t->busy--;
+        double speed = t->speed;
+        start(env, t, next);
+        assert(t->speed == speed);
+        (void) speed;
+        return;
+    }
+    double old_speed = t->speed;
+    uint32_t old_busy = t->busy--;
+    t->speed = speed_for(t, t->busy);
+    recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
+    if (t->speed != old_speed) respeed(env, t, old_speed, REQUEST_NONE);
+}

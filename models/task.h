@@ -1,0 +1,95 @@
+/* task.h -- task definitions and running tasks: where requests are served.
+ * A task has `workers` slots; a request takes a free slot or waits in the
+ * task's FIFO queue (refused with 502 when queue_limit is reached). CPU
+ * follows DESIGN.md: a request's demand is CPU-seconds at one vCPU; a busy
+ * worker runs at one vCPU while the task's cpu covers every busy worker, and
+ * when it does not the busy workers share the task's cpu equally (processor
+ * sharing): each in-service request's remaining work is brought up to date
+ * and its completion rescheduled whenever the per-worker speed changes.
+ * Plain structs: the load balancer, placement and the recorder read them. */
+#ifndef ECSIM_TASK_H
+#define ECSIM_TASK_H
+
+#include <stdint.h>
+
+#include "models/recorder.h"
+#include "models/request.h"
+#include "sim/engine/param.h"
+#include "sim/engine/sim.h"
+
+typedef struct task_def {
+    const char *name;    /* borrowed from params */
+    int64_t cpu_units;   /* task-level cpu: reserved on the host, and a hard cap */
+    int64_t memory_mib;  /* task-level memory: reserved on the host */
+    uint32_t workers;    /* requests served at once */
+    int64_t queue_limit; /* requests that may wait; -1 unlimited */
+} task_def;
+
+extern const param_def task_def_params[];
+
+/* Reads task_definitions.<name>.* (params_finish has checked them). */
+void task_def_read(task_def *d, const params *p, const char *name);
+
+/* ECS task lifecycle states (last status), in order. */
+typedef enum {
+    TASK_PROVISIONING,
+    TASK_PENDING,
+    TASK_ACTIVATING,
+    TASK_RUNNING,
+    TASK_DEACTIVATING,
+    TASK_STOPPING,
+    TASK_DEPROVISIONING,
+    TASK_STOPPED
+} task_state;
+
+const char *task_state_name(task_state st); /* "RUNNING" */
+
+typedef struct task {
+    uint32_t id;       /* index in the cluster's task array */
+    uint32_t host;     /* index of the host it is placed on */
+    uint16_t service;  /* index of its service */
+    task_state state;
+    const task_def *def;
+    double cap_vcpu;   /* cpu_units / 1024 */
+    double speed;      /* vCPU each busy worker gets now */
+    uint32_t busy;     /* workers serving a request */
+    uint32_t queued;   /* requests waiting */
+    uint32_t q_head, q_tail; /* FIFO of waiting requests (request ids) */
+    uint32_t *slots;   /* worker slot -> request id, REQUEST_NONE when idle */
+    uint32_t *free_slots; /* stack of idle slot numbers */
+    uint32_t n_free;
+    uint64_t served;   /* requests completed (all time) */
+} task;
+
+/* What serving needs from the rest of the cluster; owned by the cluster. */
+typedef struct task_env {
+    sim *s;
+    request_pool *pool;
+    recorder *rec;
+    task **tasks; /* the cluster's task array (it may move when it grows) */
+    uint32_t kind_done;
+} task_env;
+
+/* Registers the completion event kind with env->s. */
+void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks);
+
+/* A new task (state PROVISIONING) of definition d; task_fini frees its slots. */
+void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32_t host);
+void task_fini(task *t);
+
+/* The task becomes RUNNING and starts taking requests. */
+void task_set_running(task_env *env, task *t);
+
+/* Requests the task has taken and not answered (the load balancer's
+ * outstanding count). */
+static inline uint32_t task_outstanding(const task *t)
+{
+    return t->busy + t->queued;
+}
+
+/* Hands request `req` (arrival_s, remaining_s, service filled) to the task.
+ * Returns 0 when it is served or queued, or 502 when the queue is full, in
+ * which case the request has been answered as an error and given back. */
+int task_accept(task_env *env, task *t, uint32_t req);
+
+#endif

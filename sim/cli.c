@@ -1,0 +1,239 @@
+/* cli.c -- parsing the command line and reporting errors. Option parsing is
+ * by hand (not getopt) so that it keeps no global state between calls. */
+#include "sim/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine/param.h"
+#include "sim/engine/xmalloc.h"
+#include "sim/registry.h"
+#include "sim/run.h"
+#include "sim/version.h"
+
+static const char usage_main[] =
+    "usage: ecsim <command> [options]\n"
+    "\n"
+    "ecsim simulates an Amazon ECS-style cluster: EC2 hosts, tasks placed on them,\n"
+    "services, load balancers and request workloads, from a YAML scenario.\n"
+    "\n"
+    "commands:\n"
+    "  run FILE        run a scenario and write its results (ecsim run --help)\n"
+    "  validate FILE   check a scenario and print it with every default filled in\n"
+    "  params          list every parameter: type, default, range, unit, doc\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      this help\n"
+    "  --version       print the version and the git commit\n"
+    "\n"
+    "exit status: 0 ok, 2 bad usage or bad input, 1 internal failure\n";
+
+static const char usage_run[] =
+    "usage: ecsim run FILE [options]\n"
+    "\n"
+    "Runs the scenario in FILE (YAML or JSON) and writes summary.csv,\n"
+    "timeseries.csv, events.csv and effective.yaml into the output directory:\n"
+    "all of them, or none when the run fails.\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR          output directory (default results/<FILE's name>)\n"
+    "  --seed N               seed of every random stream (overrides run.seed)\n"
+    "  --set PATH=VALUE       set a parameter (repeatable; see `ecsim params`)\n"
+    "  --until SECONDS        stop the simulation at this simulated time\n"
+    "  --check                verify the model's invariants after every event (slow)\n"
+    "  -q, --quiet            do not print the summary table\n"
+    "  -h, --help             this help\n";
+
+static const char usage_validate[] =
+    "usage: ecsim validate FILE [--set PATH=VALUE ...]\n"
+    "\n"
+    "Checks the scenario in FILE and prints the effective scenario (every\n"
+    "parameter, defaults filled in) as YAML that ecsim can load again.\n";
+
+static int bad_usage(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_usage(FILE *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ecsim: ", err);
+    vfprintf(err, fmt, ap);
+    va_end(ap);
+    fputs("\n(see ecsim --help)\n", err);
+    return 2;
+}
+
+static int report(FILE *err, const ecs_err *e)
+{
+    fprintf(err, "ecsim: %s\n", e->msg);
+    return err_exit_code(e->code);
+}
+
+static int parse_u64(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-') return -1;
+    *out = strtoull(s, &end, 10);
+    return errno || *end ? -1 : 0;
+}
+
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno || *end || !*s || !isfinite(*out) ? -1 : 0;
+}
+
+/* An option's value: "--opt VALUE" or "--opt=VALUE". Returns NULL when the
+ * argument is not this option. */
+static const char *opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
+                             int *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(lng);
+    *missing = 0;
+    if (strncmp(a, lng, n) == 0 && a[n] == '=') return a + n + 1;
+    if (strcmp(a, lng) == 0 || (shrt && strcmp(a, shrt) == 0)) {
+        if (*i + 1 >= argc) {
+            *missing = 1;
+            return NULL;
+        }
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
+{
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    o.until_s = INFINITY;
+    const char **sets = xcalloc((size_t) argc, sizeof *sets);
+    int rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i], *v;
+        int missing;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_run, out);
+            free(sets);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--out", "-o", &missing))) {
+            o.out_dir = v;
+        } else if ((v = opt_value(argc, argv, &i, "--set", NULL, &missing))) {
+            sets[o.n_sets++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--seed", NULL, &missing))) {
+            unsigned long long seed = 0;
+            if (parse_u64(v, &seed) != 0 || seed > 9007199254740992ULL)
+                rc = bad_usage(err, "--seed: expected an integer in [0, 2^53], got \"%s\"", v);
+            o.seed = seed;
+            o.seed_given = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--until", NULL, &missing))) {
+            if (parse_real(v, &o.until_s) != 0 || o.until_s <= 0)
+                rc = bad_usage(err, "--until: expected a number of seconds > 0, got \"%s\"", v);
+        } else if (missing) {
+            rc = bad_usage(err, "%s: expected a value", a);
+        } else if (strcmp(a, "--check") == 0) {
+            o.check = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            rc = bad_usage(err, "run: unknown option %s", a);
+        } else if (!o.scenario) {
+            o.scenario = a;
+        } else {
+            rc = bad_usage(err, "run: one scenario file at a time, got another: %s", a);
+        }
+    }
+    if (rc == 0 && !o.scenario) rc = bad_usage(err, "run: %s", "expected a scenario FILE");
+    if (rc == 0) {
+        o.sets = sets;
+        ecs_err e;
+        err_clear(&e);
+        if (run_scenario(&o, out, NULL, &e) != ECS_OK) rc = report(err, &e);
+    }
+    free(sets);
+    return rc;
+}
+
+static int cmd_validate(int argc, char **argv, FILE *out, FILE *err)
+{
+    const char *file = NULL;
+    const char **sets = xcalloc((size_t) argc, sizeof *sets);
+    int n_sets = 0, rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i], *v;
+        int missing;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_validate, out);
+            free(sets);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--set", NULL, &missing))) {
+            sets[n_sets++] = v;
+        } else if (missing) {
+            rc = bad_usage(err, "%s: expected a value", a);
+        } else if (a[0] == '-' && a[1]) {
+            rc = bad_usage(err, "validate: unknown option %s", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            rc = bad_usage(err, "validate: one scenario file at a time, got another: %s", a);
+        }
+    }
+    if (rc == 0 && !file) rc = bad_usage(err, "validate: %s", "expected a scenario FILE");
+    if (rc == 0) {
+        ecs_err e;
+        err_clear(&e);
+        params *p = run_load_params(file, sets, n_sets, &e);
+        if (p && run_validate(p, &e) != ECS_OK) {
+            params_free(p);
+            p = NULL;
+        }
+        if (!p) {
+            rc = report(err, &e);
+        } else {
+            char header[4200];
+            snprintf(header, sizeof header, "effective scenario of %s (ecsim %s)", file,
+                     ECSIM_VERSION);
+            params_write_yaml(p, out, header);
+            params_free(p);
+        }
+    }
+    free(sets);
+    return rc;
+}
+
+int cli_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    if (argc < 2) {
+        fputs(usage_main, err);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, out);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        fprintf(out, "ecsim %s (commit %s)\n", ECSIM_VERSION, ecsim_commit());
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "params") == 0) {
+        if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+            fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "
+                  "default, range, unit and doc.\n",
+                  out);
+            return 0;
+        }
+        if (argc > 2) return bad_usage(err, "params: unexpected argument %s", argv[2]);
+        param_registry_write_doc(ecsim_registry(), out);
+        return 0;
+    }
+    return bad_usage(err, "unknown command \"%s\"", cmd);
+}

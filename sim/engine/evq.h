@@ -1,0 +1,50 @@
+/* evq.h -- the future event list: a binary heap of small value records.
+ * Ordered by (time, seq): seq is taken from a per-queue counter at insertion,
+ * so events at the same time leave in the order they were scheduled and a run
+ * is a pure function of its inputs. Records are stored by value: pushing and
+ * popping never allocate except when the heap array doubles. Cancellation is
+ * lazy: a cancelled seq is remembered in a small hash set and skipped when it
+ * reaches the top, so the hot path pays one branch while nothing is cancelled. */
+#ifndef ECSIM_EVQ_H
+#define ECSIM_EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ev {
+    double t_s;      /* simulated time the event fires */
+    uint64_t seq;    /* insertion order; also the event's handle */
+    uint32_t kind;   /* index into the simulator's handler table */
+    uint32_t target; /* the object the event is for (model-defined index) */
+    uint64_t arg;    /* model-defined payload (a generation, a request id) */
+} ev;
+
+typedef struct evq {
+    ev *heap;
+    size_t len, cap;
+    uint64_t next_seq;
+    uint64_t *cancelled; /* open-addressing set of cancelled seqs (0 = empty) */
+    size_t n_cancelled, cancel_cap;
+} evq;
+
+void evq_init(evq *q);
+void evq_fini(evq *q);
+
+/* Schedules an event and returns its seq (never 0), the handle evq_cancel takes. */
+uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target, uint64_t arg);
+
+/* Removes the earliest live event into *out; returns 0 when the queue is empty. */
+int evq_pop(evq *q, ev *out);
+
+/* Time of the earliest live event, or INFINITY when empty. */
+double evq_peek_time(evq *q);
+
+/* Cancels a pending event by its seq. The caller must know the event is still
+ * pending (an owner keeps its timer's armed flag); cancelling twice or a seq
+ * that was never issued is asserted. */
+void evq_cancel(evq *q, uint64_t seq);
+
+/* Live events (pushed, not yet popped or cancelled). */
+size_t evq_len(const evq *q);
+
+#endif

@@ -1,0 +1,21 @@
+/* registry.c -- the list of parameter tables. A model's parameters appear
+ * in `ecsim params` and effective.yaml in this order. */
+#include "sim/registry.h"
+
+#include "models/host.h"
+#include "models/lb.h"
+#include "models/service.h"
+#include "models/task.h"
+#include "models/workload.h"
+#include "sim/run.h"
+
+static const param_def *const tables[] = {
+    run_params, host_params, task_def_params, service_params, lb_params, workload_params, NULL,
+};
+
+static const param_registry registry = {tables};
+
+const param_registry *ecsim_registry(void)
+{
+    return &registry;
+}

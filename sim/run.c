@@ -1,0 +1,380 @@
+/* run.c -- one run: scenario in, result files out.
+ * The output files are opened as one afile_set, so either every file of a
+ * run appears (renamed into place at the end) or, when any step fails, none
+ * does and the previous results in the directory stay as they were. Wall
+ * time goes only to the terminal: the files are a pure function of the
+ * scenario and the seed. */
+#include "sim/run.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "models/cluster.h"
+#include "sim/engine/afile.h"
+#include "sim/engine/csvout.h"
+#include "sim/engine/xmalloc.h"
+#include "sim/registry.h"
+#include "sim/scenario.h"
+#include "sim/version.h"
+
+static int iso_utc_check(const char *text, char *expected, size_t len)
+{
+    /* YYYY-MM-DDTHH:MM:SSZ */
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    int ok = strlen(text) == sizeof shape - 1;
+    for (size_t i = 0; ok && shape[i]; i++)
+        ok = shape[i] == 'd' ? isdigit((unsigned char) text[i]) : text[i] == shape[i];
+    if (ok) {
+        int mon = atoi(text + 5), day = atoi(text + 8), hh = atoi(text + 11),
+            mm = atoi(text + 14), ss = atoi(text + 17);
+        ok = mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hh < 24 && mm < 60 && ss < 60;
+    }
+    if (!ok) snprintf(expected, len, "an ISO 8601 UTC time like 2026-01-05T00:00:00Z");
+    return ok ? 0 : -1;
+}
+
+const param_def run_params[] = {
+    {"run.duration_s", PT_REAL, "s", 0, 1e9, "3600", NULL, PF_MIN_EXCL, NULL,
+     "Arrivals stop at this simulated time."},
+    {"run.max_requests", PT_INT, "requests", 1, 1e15, "unlimited", NULL, PF_UNLIMITED, NULL,
+     "Arrivals stop after this many requests (all workloads together); \"unlimited\" for no "
+     "limit."},
+    {"run.drain", PT_BOOL, "", 0, 0, "true", NULL, 0, NULL,
+     "When arrivals stop, let in-flight requests finish and count (true), or end the run there "
+     "and report them as in flight (false)."},
+    {"run.warmup_s", PT_REAL, "s", 0, 1e9, "0", NULL, 0, NULL,
+     "Requests that arrive before this time, and utilisation before it, are left out of "
+     "summary.csv; timeseries.csv shows everything."},
+    {"run.seed", PT_INT, "", 0, 9007199254740992.0, "1", NULL, 0, NULL,
+     "Seed of every random stream (each stream's seed is derived from it and the stream's "
+     "name); --seed overrides."},
+    {"run.start", PT_STR, "UTC", 0, 0, "2026-01-05T00:00:00Z", NULL, 0, iso_utc_check,
+     "Wall-clock time of t=0 (a Monday by default), for schedules and daily shapes."},
+    {"run.sample_interval_s", PT_REAL, "s", 0, 1e9, "60", NULL, PF_MIN_EXCL, NULL,
+     "Width of one timeseries.csv interval."},
+    {"slo.p99_latency_s", PT_REAL, "s", 0, 1e6, "0.2", NULL, PF_MIN_EXCL, NULL,
+     "The SLO holds when the p99 response time of successful requests is at most this."},
+    {"slo.error_rate", PT_REAL, "", 0, 1, "0.001", NULL, 0, NULL,
+     "The SLO holds when at most this fraction of requests fail (502, 503)."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
+};
+
+int run_validate(const params *p, ecs_err *e)
+{
+    sim *s = sim_new(1);
+    cluster c;
+    cluster_cfg cfg = {1, -1, 0, 60};
+    int rc = cluster_build(&c, p, s, &cfg, e);
+    if (rc == ECS_OK) cluster_fini(&c);
+    sim_free(s);
+    return rc;
+}
+
+params *run_load_params(const char *scenario, const char *const *sets, int n_sets, ecs_err *e)
+{
+    params *p = params_new(ecsim_registry());
+    int rc = scenario_load(p, scenario, e);
+    for (int i = 0; rc == ECS_OK && i < n_sets; i++) rc = scenario_set(p, sets[i], e);
+    if (rc == ECS_OK) rc = params_finish(p, e);
+    if (rc == ECS_OK && params_real(p, "run.warmup_s") >= params_real(p, "run.duration_s")) {
+        param_loc at = params_where(p, "run.warmup_s");
+        rc = err_at(e, ECS_EINPUT, at.file ? at.file : scenario, at.line, at.column,
+                    "run.warmup_s: expected less than run.duration_s (%g s), got %g",
+                    params_real(p, "run.duration_s"), params_real(p, "run.warmup_s"));
+    }
+    if (rc != ECS_OK) {
+        params_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* results/<basename without extension> */
+static void default_out_dir(const char *scenario, char *buf, size_t len)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strcspn(base, ".");
+    if (n == 0) n = strlen(base);
+    snprintf(buf, len, "results/%.*s", (int) n, base);
+}
+
+static void on_stop(void *ctx, sim *s, const ev *e)
+{
+    (void) ctx;
+    (void) e;
+    sim_stop(s);
+}
+
+typedef struct totals {
+    uint64_t requests, completed, err_502, err_503;
+    hist latency;
+    double used_area, reserved_area;
+} totals;
+
+static void add_totals(totals *t, const svc_meter *m, const recorder *rec, double end_s)
+{
+    t->requests += m->arrivals;
+    t->completed += m->completed;
+    t->err_502 += m->err_502;
+    t->err_503 += m->err_503;
+    hist_merge(&t->latency, &m->latency);
+    t->used_area += timeavg_area(&m->used_vcpu, end_s) - m->w_used_area;
+    t->reserved_area += timeavg_area(&m->reserved_vcpu, end_s) - m->w_reserved_area;
+    (void) rec;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+static void write_summary(FILE *fp, const run_opts *o, const params *p, const cluster *c,
+                          const sim *s, double end_s, const totals *t)
+{
+    csvw w;
+    csvw_init(&w, fp);
+    static const char *const head[] = {
+        "seed",       "version",     "commit",        "scenario",     "fingerprint",
+        "events",     "sim_end_s",   "requests",      "completed",    "errors",
+        "errors_502", "errors_503",  "in_flight_end", "error_rate",   "mean_s",
+        "p50_s",      "p95_s",       "p99_s",         "p999_s",       "max_s",
+        "cpu_util_pct", "hosts",     "host_hours",    "cost_usd",     "tasks_running",
+        "tasks_unplaced", "slo_p99_latency_s", "slo_p99_ok", "slo_error_rate",
+        "slo_error_rate_ok"};
+    static const char *const svc_cols[] = {"requests", "completed",  "errors", "error_rate",
+                                           "mean_s",   "p50_s",      "p95_s",  "p99_s",
+                                           "cpu_util_pct", "tasks", "unplaced_tasks"};
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
+    for (uint32_t k = 0; k < c->n_services; k++)
+        for (size_t i = 0; i < sizeof svc_cols / sizeof *svc_cols; i++) {
+            char col[256];
+            snprintf(col, sizeof col, "%s_%s", c->services[k].name, svc_cols[i]);
+            csvw_str(&w, col);
+        }
+    csvw_end(&w);
+
+    uint64_t errors = t->err_502 + t->err_503;
+    uint32_t running = 0, unplaced = 0;
+    for (uint32_t k = 0; k < c->n_services; k++) {
+        running += c->rec.svc[k].running_tasks;
+        unplaced += c->services[k].unplaced;
+    }
+    double p99 = hist_quantile(&t->latency, 0.99);
+    double err_rate = ratio((double) errors, (double) t->requests);
+    double slo_p99 = params_real(p, "slo.p99_latency_s");
+    double slo_err = params_real(p, "slo.error_rate");
+    csvw_int(&w, params_int(p, "run.seed"));
+    csvw_str(&w, ECSIM_VERSION);
+    csvw_str(&w, ecsim_commit());
+    csvw_str(&w, o->scenario);
+    csvw_hex64(&w, s->fingerprint);
+    csvw_uint(&w, s->n_events);
+    csvw_real(&w, end_s);
+    csvw_uint(&w, t->requests);
+    csvw_uint(&w, t->completed);
+    csvw_uint(&w, errors);
+    csvw_uint(&w, t->err_502);
+    csvw_uint(&w, t->err_503);
+    csvw_uint(&w, t->requests - t->completed - errors);
+    csvw_real(&w, err_rate);
+    csvw_real(&w, hist_mean(&t->latency));
+    csvw_real(&w, hist_quantile(&t->latency, 0.50));
+    csvw_real(&w, hist_quantile(&t->latency, 0.95));
+    csvw_real(&w, p99);
+    csvw_real(&w, hist_quantile(&t->latency, 0.999));
+    csvw_real(&w, t->latency.n ? t->latency.max : NAN);
+    csvw_real(&w, 100.0 * ratio(t->used_area, t->reserved_area));
+    csvw_uint(&w, c->n_hosts);
+    csvw_real(&w, cost_host_hours(c->hosts, c->n_hosts, end_s));
+    csvw_real(&w, cost_hosts_usd(c->hosts, c->n_hosts, end_s));
+    csvw_uint(&w, running);
+    csvw_uint(&w, unplaced);
+    csvw_real(&w, slo_p99);
+    csvw_bool(&w, !isnan(p99) && p99 <= slo_p99);
+    csvw_real(&w, slo_err);
+    csvw_bool(&w, !isnan(err_rate) && err_rate <= slo_err);
+    for (uint32_t k = 0; k < c->n_services; k++) {
+        const svc_meter *m = &c->rec.svc[k];
+        uint64_t e = m->err_502 + m->err_503;
+        csvw_uint(&w, m->arrivals);
+        csvw_uint(&w, m->completed);
+        csvw_uint(&w, e);
+        csvw_real(&w, ratio((double) e, (double) m->arrivals));
+        csvw_real(&w, hist_mean(&m->latency));
+        csvw_real(&w, hist_quantile(&m->latency, 0.50));
+        csvw_real(&w, hist_quantile(&m->latency, 0.95));
+        csvw_real(&w, hist_quantile(&m->latency, 0.99));
+        csvw_real(&w, recorder_cpu_util_pct(&c->rec, k, end_s));
+        csvw_uint(&w, m->running_tasks);
+        csvw_uint(&w, c->services[k].unplaced);
+    }
+    csvw_end(&w);
+}
+
+static void print_table(FILE *out, const run_opts *o, const params *p, const cluster *c,
+                        const sim *s, double end_s, const totals *t, double wall_s,
+                        const char *dir)
+{
+    fprintf(out, "ecsim %s: %s, seed %lld\n", ECSIM_VERSION, o->scenario,
+            (long long) params_int(p, "run.seed"));
+    fprintf(out, "  simulated %.0f s in %.2f s (%llu events)\n", end_s, wall_s,
+            (unsigned long long) s->n_events);
+    fprintf(out, "  %-12s %10s %8s %9s %9s %9s %8s %7s\n", "service", "requests", "errors",
+            "p50_ms", "p95_ms", "p99_ms", "cpu_%", "tasks");
+    for (uint32_t k = 0; k < c->n_services; k++) {
+        const svc_meter *m = &c->rec.svc[k];
+        fprintf(out, "  %-12s %10llu %8llu %9.1f %9.1f %9.1f %8.1f %7u", m->name,
+                (unsigned long long) m->arrivals,
+                (unsigned long long) (m->err_502 + m->err_503),
+                1e3 * hist_quantile(&m->latency, 0.50), 1e3 * hist_quantile(&m->latency, 0.95),
+                1e3 * hist_quantile(&m->latency, 0.99), recorder_cpu_util_pct(&c->rec, k, end_s),
+                m->running_tasks);
+        if (c->services[k].unplaced)
+            fprintf(out, "  (%u unplaced: see events.csv)", c->services[k].unplaced);
+        fputc('\n', out);
+    }
+    fprintf(out, "  cost: $%.4f for %.2f host-hours on %u hosts\n",
+            cost_hosts_usd(c->hosts, c->n_hosts, end_s),
+            cost_host_hours(c->hosts, c->n_hosts, end_s), c->n_hosts);
+    double p99 = hist_quantile(&t->latency, 0.99);
+    uint64_t errors = t->err_502 + t->err_503;
+    double err_rate = ratio((double) errors, (double) t->requests);
+    double slo_p99 = params_real(p, "slo.p99_latency_s");
+    double slo_err = params_real(p, "slo.error_rate");
+    fprintf(out, "  SLO: p99 %.1f ms <= %.1f ms %s; error rate %.4f%% <= %.4f%% %s\n", 1e3 * p99,
+            1e3 * slo_p99, !isnan(p99) && p99 <= slo_p99 ? "met" : "MISSED", 100 * err_rate,
+            100 * slo_err, !isnan(err_rate) && err_rate <= slo_err ? "met" : "MISSED");
+    fprintf(out, "  results: %s/ (summary.csv, timeseries.csv, events.csv, effective.yaml)\n",
+            dir);
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static char *effective_header(const run_opts *o)
+{
+    size_t len = 256 + strlen(o->scenario);
+    for (int i = 0; i < o->n_sets; i++) len += strlen(o->sets[i]) + 16;
+    char *h = xmalloc(len);
+    int n = snprintf(h, len, "effective scenario of %s (ecsim %s, commit %s)", o->scenario,
+                     ECSIM_VERSION, ecsim_commit());
+    for (int i = 0; i < o->n_sets; i++)
+        n += snprintf(h + n, len - (size_t) n, "\n--set %s", o->sets[i]);
+    if (o->seed_given)
+        snprintf(h + n, len - (size_t) n, "\n--seed %llu", (unsigned long long) o->seed);
+    return h;
+}
+
+int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
+{
+    /* --seed is a last --set of run.seed, so effective.yaml records it */
+    int n_sets = o->n_sets + (o->seed_given ? 1 : 0);
+    const char **sets = xcalloc((size_t) n_sets + 1, sizeof *sets);
+    char seed_set[64];
+    for (int i = 0; i < o->n_sets; i++) sets[i] = o->sets[i];
+    if (o->seed_given) {
+        snprintf(seed_set, sizeof seed_set, "run.seed=%llu", (unsigned long long) o->seed);
+        sets[o->n_sets] = seed_set;
+    }
+    params *p = run_load_params(o->scenario, sets, n_sets, e);
+    free(sets);
+    if (!p) return e->code;
+
+    char dir[4096];
+    if (o->out_dir)
+        snprintf(dir, sizeof dir, "%s", o->out_dir);
+    else
+        default_out_dir(o->scenario, dir, sizeof dir);
+
+    sim *s = sim_new((uint64_t) params_int(p, "run.seed"));
+    cluster c;
+    cluster_cfg cfg = {
+        .stop_s = params_real(p, "run.duration_s"),
+        .max_requests = params_int(p, "run.max_requests"),
+        .warmup_s = params_real(p, "run.warmup_s"),
+        .sample_interval_s = params_real(p, "run.sample_interval_s"),
+    };
+    int rc = cluster_build(&c, p, s, &cfg, e);
+    if (rc != ECS_OK) {
+        sim_free(s);
+        params_free(p);
+        return rc;
+    }
+    /* the scenario is sound: only now does the output directory appear */
+    afile_set *files = afile_set_new(dir);
+    FILE *ts = afile_set_open(files, "timeseries.csv", e);
+    FILE *evf = ts ? afile_set_open(files, "events.csv", e) : NULL;
+    if (!ts || !evf) {
+        afile_set_free(files);
+        cluster_fini(&c);
+        sim_free(s);
+        params_free(p);
+        return e->code;
+    }
+    recorder_attach(&c.rec, ts, evf);
+    if (o->check) sim_set_check(s, cluster_check, &c);
+    recorder_event(&c.rec, 0, "run_start", o->scenario, "seed %lld, duration %g s",
+                   (long long) params_int(p, "run.seed"), cfg.stop_s);
+    if (!params_bool(p, "run.drain"))
+        sim_at(s, cfg.stop_s, sim_kind(s, "run.stop", on_stop, NULL), 0, 0);
+
+    double wall0 = wall_now();
+    cluster_start(&c);
+    rc = sim_run(s, o->until_s, e);
+    double wall_s = wall_now() - wall0;
+    double end_s = sim_now(s);
+
+    if (rc == ECS_OK) {
+        recorder_flush(&c.rec, end_s);
+        recorder_event(&c.rec, end_s, "run_end", o->scenario, "%llu events",
+                       (unsigned long long) s->n_events);
+        totals t;
+        memset(&t, 0, sizeof t);
+        hist_init(&t.latency);
+        for (uint32_t k = 0; k < c.n_services; k++) add_totals(&t, &c.rec.svc[k], &c.rec, end_s);
+
+        FILE *sf = afile_set_open(files, "summary.csv", e);
+        FILE *yf = sf ? afile_set_open(files, "effective.yaml", e) : NULL;
+        if (sf && yf) {
+            write_summary(sf, o, p, &c, s, end_s, &t);
+            char *header = effective_header(o);
+            params_write_yaml(p, yf, header);
+            free(header);
+            rc = afile_set_commit(files, e);
+        } else {
+            rc = e->code;
+        }
+        if (rc == ECS_OK) {
+            if (!o->quiet) print_table(out, o, p, &c, s, end_s, &t, wall_s, dir);
+            if (res) {
+                uint64_t errors = t.err_502 + t.err_503;
+                res->fingerprint = s->fingerprint;
+                res->events = s->n_events;
+                res->end_s = end_s;
+                res->requests = t.requests;
+                res->completed = t.completed;
+                res->errors = errors;
+                res->mean_s = hist_mean(&t.latency);
+                res->p50_s = hist_quantile(&t.latency, 0.50);
+                res->p95_s = hist_quantile(&t.latency, 0.95);
+                res->p99_s = hist_quantile(&t.latency, 0.99);
+                res->cpu_util_pct = 100.0 * ratio(t.used_area, t.reserved_area);
+                res->cost_usd = cost_hosts_usd(c.hosts, c.n_hosts, end_s);
+                snprintf(res->out_dir, sizeof res->out_dir, "%s", dir);
+            }
+        }
+    }
+    afile_set_free(files);
+    cluster_fini(&c);
+    sim_free(s);
+    params_free(p);
+    return rc;
+}
