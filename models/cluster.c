@@ -4,6 +4,7 @@
  * event in events.csv, a count in the summary), never dropped silently. */
 #include "cluster.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,9 +203,15 @@ static int check_hosts(const cluster *c, char *why, size_t len)
     return 0;
 }
 
+static double speed_of(const task *t)
+{
+    return t->speed;
+}
+
 static int check_tasks(const cluster *c, char *why, size_t len)
 {
     uint64_t *held = xcalloc(c->n_services ? c->n_services : 1, sizeof *held);
+    double *used = xcalloc(c->n_services ? c->n_services : 1, sizeof *used);
     uint64_t total = 0;
     int rc = 0;
     for (uint32_t i = 0; i < c->n_tasks && rc == 0; i++) {
@@ -221,6 +228,7 @@ static int check_tasks(const cluster *c, char *why, size_t len)
             rc = -1;
         }
         held[t->service] += busy + queued;
+        used[t->service] += t->state == TASK_RUNNING ? t->busy * speed_of(t) : 0;
         total += busy + queued;
     }
     for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {
@@ -230,6 +238,10 @@ static int check_tasks(const cluster *c, char *why, size_t len)
                      "%llu in flight", c->services[s].name, (unsigned long long) m->n_in,
                      (unsigned long long) m->n_ok, (unsigned long long) m->n_err,
                      (unsigned long long) m->in_flight);
+            rc = -1;
+        } else if (fabs(used[s] - m->used_vcpu.value) > 1e-6 * (1 + used[s])) {
+            snprintf(why, len, "service %s: recorder counts %.9g vCPU in use, its tasks use %.9g",
+                     c->services[s].name, m->used_vcpu.value, used[s]);
             rc = -1;
         } else if (held[s] != m->in_flight) {
             snprintf(why, len, "service %s: %llu requests in flight but its tasks hold %llu",
@@ -244,6 +256,7 @@ static int check_tasks(const cluster *c, char *why, size_t len)
         rc = -1;
     }
     free(held);
+    free(used);
     return rc;
 }
 

@@ -42,21 +42,13 @@ static void write_rows(recorder *r, double now_s)
     r->last_sample_s = now_s;
 }
 
-static int active(const recorder *r)
-{
-    if (r->open_sources > 0) return 1;
-    for (uint32_t i = 0; i < r->n_svc; i++)
-        if (r->svc[i].in_flight > 0) return 1;
-    return 0;
-}
-
 static void on_sample(void *ctx, sim *s, const ev *e)
 {
     (void) e;
     recorder *r = ctx;
     write_rows(r, sim_now(s));
     r->next_sample++;
-    if (active(r)) sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0, 0);
+    r->sample_ev = sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0, 0);
 }
 
 /* Utilisation over the measurement window needs the areas at its start. */
@@ -93,8 +85,10 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
     r->n_events_logged = 0;
     csvw_init(&r->timeseries, NULL);
     csvw_init(&r->events, NULL);
+    r->in_flight = 0;
+    r->sim = s;
     r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
-    sim_at(s, interval_s, r->kind_sample, 0, 0);
+    r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0, 0);
     r->kind_warmup = sim_kind(s, "recorder.warmup_end", on_warmup_end, r);
     if (warmup_s > 0) sim_at(s, warmup_s, r->kind_warmup, 0, 0);
 }
@@ -117,6 +111,17 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
         csvw_str(&r->events, "detail");
         csvw_end(&r->events);
     }
+}
+
+void recorder_idle(recorder *r)
+{
+    if (r->sample_ev) sim_cancel(r->sim, r->sample_ev);
+    r->sample_ev = 0;
+}
+
+void recorder_source_closed(recorder *r)
+{
+    if (--r->open_sources == 0 && r->in_flight == 0) recorder_idle(r);
 }
 
 void recorder_fini(recorder *r)

@@ -35,6 +35,7 @@ typedef struct svc_meter {
 } svc_meter;
 
 typedef struct recorder {
+    sim *sim;
     svc_meter *svc;
     uint32_t n_svc;
     double warmup_s;
@@ -43,6 +44,8 @@ typedef struct recorder {
     double last_sample_s; /* end of the last interval written */
     uint32_t kind_sample, kind_warmup;
     uint32_t open_sources; /* workloads still generating arrivals */
+    uint64_t in_flight;    /* all services */
+    uint64_t sample_ev;    /* handle of the pending sample event, 0 when none */
     uint32_t hosts;        /* hosts running now */
     uint64_t n_events_logged;
     csvw timeseries; /* fp NULL: not written */
@@ -58,12 +61,20 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
 void recorder_attach(recorder *r, FILE *timeseries, FILE *events);
 void recorder_fini(recorder *r);
 
+/* Nothing is in flight and no arrival can come: sampling stops, so the run
+ * ends with its last request rather than at the next sample time. */
+void recorder_idle(recorder *r);
+
+/* A workload stopped generating arrivals. */
+void recorder_source_closed(recorder *r);
+
 static inline void recorder_arrival(recorder *r, uint32_t svc, double now_s)
 {
     svc_meter *m = &r->svc[svc];
     m->i_arrivals++;
     m->n_in++;
     m->in_flight++;
+    r->in_flight++;
     if (now_s >= r->warmup_s) m->arrivals++;
 }
 
@@ -74,6 +85,7 @@ static inline void recorder_complete(recorder *r, uint32_t svc, double arrival_s
     m->i_completed++;
     m->n_ok++;
     m->in_flight--;
+    if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
     hist_add(&m->i_latency, latency_s);
     if (arrival_s >= r->warmup_s) {
         m->completed++;
@@ -88,6 +100,7 @@ static inline void recorder_error(recorder *r, uint32_t svc, int status, double 
     m->i_errors++;
     m->n_err++;
     m->in_flight--;
+    if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
     if (arrival_s >= r->warmup_s) {
         if (status == 503)
             m->err_503++;

@@ -176,6 +176,8 @@ static void on_done(void *ctx, sim *s, const ev *e)
         t->q_head = env->pool->r[next].next;
         if (t->q_head == REQUEST_NONE) t->q_tail = REQUEST_NONE;
         t->queued--;
+        /* the finished request's vCPU goes back before the next one takes it */
+        recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy - 1) - used_vcpu(t, t->busy));
         t->busy--;
         double speed = t->speed;
         start(env, t, next);

@@ -46,7 +46,7 @@ static void schedule_next(workload_env *env, sim *s, uint32_t i)
     double t = sim_now(s) + gsl_ran_exponential(w->arrivals_rng, 1.0 / w->rate_per_s);
     if (t > env->stop_s) {
         w->open = 0;
-        env->tenv->rec->open_sources--;
+        recorder_source_closed(env->tenv->rec);
         return;
     }
     sim_at(s, t, env->kind_arrival, i, 0);
@@ -59,7 +59,7 @@ static void on_arrival(void *ctx, sim *s, const ev *e)
     task_env *tenv = env->tenv;
     if (env->max_requests >= 0 && env->arrived >= (uint64_t) env->max_requests) {
         w->open = 0;
-        tenv->rec->open_sources--;
+        recorder_source_closed(tenv->rec);
         return;
     }
     env->arrived++;
@@ -80,7 +80,7 @@ static void on_arrival(void *ctx, sim *s, const ev *e)
     }
     if (env->max_requests >= 0 && env->arrived >= (uint64_t) env->max_requests) {
         w->open = 0;
-        tenv->rec->open_sources--;
+        recorder_source_closed(tenv->rec);
         return;
     }
     schedule_next(env, s, e->target);
@@ -95,4 +95,5 @@ void workload_start(workload_env *env, sim *s)
         env->tenv->rec->open_sources++;
         schedule_next(env, s, i);
     }
+    if (env->tenv->rec->open_sources == 0) recorder_idle(env->tenv->rec);
 }

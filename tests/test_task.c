@@ -153,6 +153,8 @@ static void test_fifo_queue(void **state)
     assert_int_equal(latency(&w)->n, 3);
     assert_near(latency(&w)->sum, 6.0, 1e-12);
     assert_near(latency(&w)->max, 3.0, 1e-12);
+    /* one vCPU busy for 3 s, idle after */
+    assert_near(timeavg_area(&w.rec.svc[0].used_vcpu, 10.0), 3.0, 1e-12);
     world_fini(&w);
 }
 

@@ -940,10 +940,15 @@ static void write_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* The shortest "%.*g" that reads back to the same double. */
+/* The shortest text that reads back to the same double: whole numbers in
+ * full (10, not 1e+01), others with the fewest "%.*g" digits. */
 static void write_real(FILE *out, double r)
 {
     char buf[40];
+    if (r == floor(r) && fabs(r) < 1e15) {
+        fprintf(out, "%.0f", r);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, r);
         if (strtod(buf, NULL) == r) break;
@@ -1151,6 +1156,12 @@ static int check_def(const param_registry *r, const param_def *d, ecs_err *e)
 {
     if (strlen(d->path) >= PARAM_PATH_MAX / 2 || !path_well_formed(d->path))
         return err_set(e, ECS_EINTERNAL, "registry: %s: malformed path", d->path);
+    size_t l = strcspn(d->path, ".");
+    char first[PARAM_PATH_MAX];
+    snprintf(first, sizeof first, "%.*s", (int) l, d->path);
+    if (param_registry_is_collection(r, first) && !pattern_collection(d->path))
+        return err_set(e, ECS_EINTERNAL, "registry: %s: %s is a collection; want %s.*...", d->path,
+                       first, first);
     reg_it it = {0, 0};
     for (const param_def *o = reg_next(r, &it); o; o = reg_next(r, &it)) {
         if (o == d) continue;
@@ -1161,12 +1172,6 @@ static int check_def(const param_registry *r, const param_def *d, ecs_err *e)
             return err_set(e, ECS_EINTERNAL, "registry: %s: both a value and a group (%s)", d->path,
                            o->path);
     }
-    size_t l = strcspn(d->path, ".");
-    char first[PARAM_PATH_MAX];
-    snprintf(first, sizeof first, "%.*s", (int) l, d->path);
-    if (param_registry_is_collection(r, first) && !pattern_collection(d->path))
-        return err_set(e, ECS_EINTERNAL, "registry: %s: %s is a collection; want %s.*...", d->path,
-                       first, first);
     if ((d->flags & PF_UNLIMITED) && d->type != PT_INT)
         return err_set(e, ECS_EINTERNAL, "registry: %s: unlimited on a non-integer", d->path);
     if ((d->flags & PF_MIN_EXCL) && d->type != PT_INT && d->type != PT_REAL)
