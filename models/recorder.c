@@ -48,7 +48,7 @@ static void on_sample(void *ctx, sim *s, const ev *e)
     recorder *r = ctx;
     write_rows(r, sim_now(s));
     r->next_sample++;
-    r->sample_ev = sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0, 0);
+    r->sample_ev = sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0);
 }
 
 /* Utilisation over the measurement window needs the areas at its start. */
@@ -88,9 +88,9 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
     r->in_flight = 0;
     r->sim = s;
     r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
-    r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0, 0);
+    r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0);
     r->kind_warmup = sim_kind(s, "recorder.warmup_end", on_warmup_end, r);
-    if (warmup_s > 0) sim_at(s, warmup_s, r->kind_warmup, 0, 0);
+    if (warmup_s > 0) sim_at(s, warmup_s, r->kind_warmup, 0);
 }
 
 void recorder_attach(recorder *r, FILE *timeseries, FILE *events)

@@ -110,7 +110,7 @@ static void respeed(task_env *env, task *t, double old_speed, uint32_t skip)
         if (r->remaining_s < 0) r->remaining_s = 0;
         r->since_s = now;
         sim_cancel(env->s, r->done_ev);
-        r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id, 0);
+        r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
     }
 }
 
@@ -127,7 +127,7 @@ static void start(task_env *env, task *t, uint32_t id)
     r->task = t->id;
     r->slot = (uint16_t) slot;
     r->since_s = now;
-    r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id, 0);
+    r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
     if (t->speed != old_speed) respeed(env, t, old_speed, id);
 }

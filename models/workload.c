@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <gsl/gsl_randist.h>
 
 const param_def workload_params[] = {
     {"workloads.*.target", PT_REF, "", 0, 0, NULL, "load_balancers", PF_REQUIRED, NULL,
@@ -43,13 +42,13 @@ void workload_read(workload *w, const params *p, const char *name, sim *s)
 static void schedule_next(workload_env *env, sim *s, uint32_t i)
 {
     workload *w = &env->w[i];
-    double t = sim_now(s) + gsl_ran_exponential(w->arrivals_rng, 1.0 / w->rate_per_s);
+    double t = sim_now(s) + dist_exponential(w->arrivals_rng, 1.0 / w->rate_per_s);
     if (t > env->stop_s) {
         w->open = 0;
         recorder_source_closed(env->tenv->rec);
         return;
     }
-    sim_at(s, t, env->kind_arrival, i, 0);
+    sim_at(s, t, env->kind_arrival, i);
 }
 
 static void on_arrival(void *ctx, sim *s, const ev *e)

@@ -324,7 +324,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
     recorder_event(&c.rec, 0, "run_start", o->scenario, "seed %lld, duration %g s",
                    (long long) params_int(p, "run.seed"), cfg.stop_s);
     if (!params_bool(p, "run.drain"))
-        sim_at(s, cfg.stop_s, sim_kind(s, "run.stop", on_stop, NULL), 0, 0);
+        sim_at(s, cfg.stop_s, sim_kind(s, "run.stop", on_stop, NULL), 0);
 
     double wall0 = wall_now();
     cluster_start(&c);

@@ -37,7 +37,7 @@ static void test_order_with_ties(void **state)
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         double t = (double) ((x >> 33) % 500); /* 500 distinct times: many ties */
         o[i].t = t;
-        o[i].seq = evq_push(&q, t, (uint32_t) (i % 7), (uint32_t) i, (uint64_t) i);
+        o[i].seq = evq_push(&q, t, (uint32_t) (i % 7), (uint32_t) i);
     }
     qsort(o, N, sizeof *o, by_time_seq);
     assert_int_equal(evq_len(&q), N);
@@ -46,7 +46,6 @@ static void test_order_with_ties(void **state)
         assert_true(evq_pop(&q, &e));
         assert_true(e.t_s == o[i].t);
         assert_int_equal(e.seq, o[i].seq);
-        assert_int_equal(e.arg, e.target);
     }
     ev e;
     assert_false(evq_pop(&q, &e));
@@ -63,7 +62,7 @@ static void test_interleaved_push_pop(void **state)
     double now = 0;
     uint64_t x = 99;
     int popped = 0;
-    evq_push(&q, 0.0, 0, 0, 0);
+    evq_push(&q, 0.0, 0, 0);
     while (popped < 100000) {
         ev e;
         assert_true(evq_pop(&q, &e));
@@ -72,7 +71,7 @@ static void test_interleaved_push_pop(void **state)
         popped++;
         for (int k = 0; k < 2 && evq_len(&q) < 1000; k++) {
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-            evq_push(&q, now + (double) ((x >> 40) % 100) / 10.0, 0, 0, 0);
+            evq_push(&q, now + (double) ((x >> 40) % 100) / 10.0, 0, 0);
         }
     }
     evq_fini(&q);
@@ -84,7 +83,7 @@ static void test_cancel(void **state)
     evq q;
     evq_init(&q);
     uint64_t h[1000];
-    for (int i = 0; i < 1000; i++) h[i] = evq_push(&q, (double) (i % 10), 0, (uint32_t) i, 0);
+    for (int i = 0; i < 1000; i++) h[i] = evq_push(&q, (double) (i % 10), 0, (uint32_t) i);
     for (int i = 0; i < 1000; i += 3) evq_cancel(&q, h[i]);
     assert_int_equal(evq_len(&q), 1000 - 334);
     int seen = 0;
@@ -98,8 +97,8 @@ static void test_cancel(void **state)
     }
     assert_int_equal(seen, 666);
     /* cancelling the earliest event moves peek to the next one */
-    uint64_t a = evq_push(&q, 1.0, 0, 1, 0);
-    evq_push(&q, 2.0, 0, 2, 0);
+    uint64_t a = evq_push(&q, 1.0, 0, 1);
+    evq_push(&q, 2.0, 0, 2);
     evq_cancel(&q, a);
     assert_true(evq_peek_time(&q) == 2.0);
     assert_int_equal(evq_len(&q), 1);
@@ -123,8 +122,8 @@ static uint64_t fingerprint_of(double t1, double t2)
     sim *s = sim_new(1);
     recorder_ctx r = {0, {0}};
     uint32_t k = sim_kind(s, "note", note, &r);
-    sim_at(s, t1, k, 1, 0);
-    sim_at(s, t2, k, 2, 0);
+    sim_at(s, t1, k, 1);
+    sim_at(s, t2, k, 2);
     ecs_err e;
     err_clear(&e);
     assert_int_equal(sim_run(s, INFINITY, &e), ECS_OK);
@@ -148,8 +147,8 @@ static void test_run_until(void **state)
     sim *s = sim_new(1);
     recorder_ctx r = {0, {0}};
     uint32_t k = sim_kind(s, "note", note, &r);
-    sim_at(s, 1.0, k, 0, 0);
-    sim_at(s, 5.0, k, 0, 0);
+    sim_at(s, 1.0, k, 0);
+    sim_at(s, 5.0, k, 0);
     ecs_err e;
     err_clear(&e);
     assert_int_equal(sim_run(s, 3.0, &e), ECS_OK);
@@ -173,8 +172,8 @@ static void test_fail_stops_run(void **state)
     (void) state;
     sim *s = sim_new(1);
     uint32_t k = sim_kind(s, "fail", failing, NULL);
-    sim_at(s, 1.0, k, 0, 0);
-    sim_at(s, 2.0, k, 0, 0);
+    sim_at(s, 1.0, k, 0);
+    sim_at(s, 2.0, k, 0);
     ecs_err e;
     err_clear(&e);
     assert_int_equal(sim_run(s, INFINITY, &e), ECS_EINPUT);

@@ -23,6 +23,8 @@ typedef struct {
     task_env env;
     task_def def;
     uint32_t kind_inject;
+    double demand_s[16]; /* demand of the request injected with target i */
+    uint32_t n_injected;
 } world;
 
 static void inject(void *ctx, sim *s, const ev *e)
@@ -31,7 +33,7 @@ static void inject(void *ctx, sim *s, const ev *e)
     uint32_t id = request_take(&w->pool);
     request *r = &w->pool.r[id];
     r->arrival_s = sim_now(s);
-    memcpy(&r->remaining_s, &e->arg, sizeof r->remaining_s); /* demand rides in arg */
+    r->remaining_s = w->demand_s[e->target];
     r->service = 0;
     recorder_arrival(&w->rec, 0, sim_now(s));
     task_accept(&w->env, &w->tasks[0], id);
@@ -55,9 +57,8 @@ static void world_init(world *w, int64_t cpu_units, uint32_t workers, int64_t qu
 
 static void at(world *w, double t, double demand_s)
 {
-    uint64_t arg;
-    memcpy(&arg, &demand_s, sizeof arg);
-    sim_at(w->s, t, w->kind_inject, 0, arg);
+    w->demand_s[w->n_injected] = demand_s;
+    sim_at(w->s, t, w->kind_inject, w->n_injected++);
 }
 
 static void run(world *w)

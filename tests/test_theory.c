@@ -122,7 +122,7 @@ static void test_mm1_half(void **state)
 static void test_mm1_p99(void **state)
 {
     (void) state;
-    qcase q = {"round_robin", "exponential", 1, 1, -1, 0.5, 1.0, 100000, 2000};
+    qcase q = {"round_robin", "exponential", 1, 1, -1, 0.5, 1.0, 150000, 2000};
     qresult r;
     simulate(&q, &r);
     hold("M/M/1 rho=0.5 p99 response", r.p99_s, log(100.0) / (1.0 - 0.5),
@@ -132,14 +132,14 @@ static void test_mm1_p99(void **state)
 static void test_mm1_busy(void **state)
 {
     (void) state;
-    mmc_case(1, 0.9, 800000);
+    mmc_case(1, 0.9, 1000000);
 }
 
 static void test_mm2(void **state)
 {
     (void) state;
     mmc_case(2, 0.5, 20000);
-    mmc_case(2, 0.9, 400000);
+    mmc_case(2, 0.9, 500000);
 }
 
 static void test_mm8(void **state)

@@ -38,14 +38,8 @@ void dist_init(dist *d, dist_family family, double mean, double cv)
 double dist_sample(const dist *d, gsl_rng *r)
 {
     switch (d->family) {
-    case DIST_EXPONENTIAL: {
-        /* gsl_ran_exponential takes the mean, and returns exactly 0 when the
-         * uniform draw is 0 (once in 2^32 draws); redraw so demand is > 0. */
-        double x;
-        do x = gsl_ran_exponential(r, d->mean);
-        while (x <= 0);
-        return x;
-    }
+    case DIST_EXPONENTIAL:
+        return dist_exponential(r, d->mean);
     case DIST_DETERMINISTIC:
         return d->mean;
     case DIST_LOGNORMAL:
@@ -53,6 +47,14 @@ double dist_sample(const dist *d, gsl_rng *r)
     }
     assert(0 && "unknown distribution family");
     return d->mean;
+}
+
+double dist_exponential(gsl_rng *r, double mean)
+{
+    /* Inversion with log rather than gsl_ran_exponential's log1p: the same
+     * distribution, at about half the cost on the hottest line of a run.
+     * gsl_rng_uniform_pos never returns 0, so the result is finite and > 0. */
+    return -mean * log(gsl_rng_uniform_pos(r));
 }
 
 double dist_mean(const dist *d)

@@ -21,6 +21,10 @@ void dist_init(dist *d, dist_family family, double mean, double cv);
 
 double dist_sample(const dist *d, gsl_rng *r); /* > 0 for every family */
 
+/* An exponential draw with the given mean (> 0, finite): the interarrival
+ * times of Poisson sources. */
+double dist_exponential(gsl_rng *r, double mean);
+
 /* The distribution's true mean and squared coefficient of variation, for the
  * analytic companion and tests. */
 double dist_mean(const dist *d);

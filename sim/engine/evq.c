@@ -35,14 +35,14 @@ static inline int before(const ev *a, const ev *b)
     return a->t_s < b->t_s || (a->t_s == b->t_s && a->seq < b->seq);
 }
 
-uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target, uint64_t arg)
+uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target)
 {
     assert(!isnan(t_s));
     if (q->len == q->cap) {
         q->cap *= 2;
         q->heap = xrealloc(q->heap, q->cap * sizeof *q->heap);
     }
-    ev e = {t_s, q->next_seq++, kind, target, arg};
+    ev e = {t_s, q->next_seq++, kind, target};
     size_t i = q->len++;
     while (i > 0) {
         size_t parent = (i - 1) >> 1;

@@ -16,8 +16,7 @@ typedef struct ev {
     uint64_t seq;    /* insertion order; also the event's handle */
     uint32_t kind;   /* index into the simulator's handler table */
     uint32_t target; /* the object the event is for (model-defined index) */
-    uint64_t arg;    /* model-defined payload (a generation, a request id) */
-} ev;
+} ev; /* 24 bytes: the heap moves these by value, so size is speed */
 
 typedef struct evq {
     ev *heap;
@@ -31,7 +30,7 @@ void evq_init(evq *q);
 void evq_fini(evq *q);
 
 /* Schedules an event and returns its seq (never 0), the handle evq_cancel takes. */
-uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target, uint64_t arg);
+uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target);
 
 /* Removes the earliest live event into *out; returns 0 when the queue is empty. */
 int evq_pop(evq *q, ev *out);

@@ -37,11 +37,11 @@ uint32_t sim_kind(sim *s, const char *name, sim_handler_fn fn, void *ctx)
     return s->n_kinds++;
 }
 
-uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target, uint64_t arg)
+uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target)
 {
     assert(t_s >= s->now_s && "scheduling an event in the past");
     assert(kind < s->n_kinds);
-    return evq_push(&s->q, t_s, kind, target, arg);
+    return evq_push(&s->q, t_s, kind, target);
 }
 
 void sim_cancel(sim *s, uint64_t handle)

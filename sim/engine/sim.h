@@ -49,7 +49,7 @@ uint32_t sim_kind(sim *s, const char *name, sim_handler_fn fn, void *ctx);
 
 /* Schedules an event at absolute time t_s >= now (asserted) and returns its
  * handle for sim_cancel. */
-uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target, uint64_t arg);
+uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target);
 void sim_cancel(sim *s, uint64_t handle);
 
 gsl_rng *sim_rng(sim *s, const char *stream_name);
