@@ -41,6 +41,8 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TESTSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 
+.SECONDARY:
+
 .PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint
 
 all: build-all

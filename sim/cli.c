@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
@@ -45,6 +46,7 @@ static const char usage_run[] =
     "  --until SECONDS        stop the simulation at this simulated time\n"
     "  --check                verify the model's invariants after every event (slow)\n"
     "  -q, --quiet            do not print the summary table\n"
+    "  --rusage               print peak memory (peak_rss_kib=) and CPU time after the run\n"
     "  -h, --help             this help\n";
 
 static const char usage_validate[] =
@@ -113,6 +115,7 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     run_opts o;
     memset(&o, 0, sizeof o);
     o.until_s = INFINITY;
+    int rusage = 0;
     const char **sets = xcalloc((size_t) argc, sizeof *sets);
     int rc = 0;
     for (int i = 0; i < argc && rc == 0; i++) {
@@ -141,6 +144,8 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
             o.check = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o.quiet = 1;
+        } else if (strcmp(a, "--rusage") == 0) {
+            rusage = 1;
         } else if (a[0] == '-' && a[1]) {
             rc = bad_usage(err, "run: unknown option %s", a);
         } else if (!o.scenario) {
@@ -155,6 +160,12 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         ecs_err e;
         err_clear(&e);
         if (run_scenario(&o, out, NULL, &e) != ECS_OK) rc = report(err, &e);
+        if (rc == 0 && rusage) {
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            fprintf(out, "peak_rss_kib=%ld\nuser_s=%.3f\n", ru.ru_maxrss,
+                    (double) ru.ru_utime.tv_sec + 1e-6 * (double) ru.ru_utime.tv_usec);
+        }
     }
     free(sets);
     return rc;
