@@ -84,7 +84,8 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     for (uint32_t i = 0; i < c->n_services; i++) names[i] = c->services[i].name;
     recorder_init(&c->rec, s, names, c->n_services, cfg->warmup_s, cfg->sample_interval_s);
     free(names);
-    for (uint32_t i = 0; i < c->n_services; i++) c->rec.svc[i].desired_tasks = c->services[i].desired;
+    for (uint32_t i = 0; i < c->n_services; i++)
+        c->rec.svc[i].desired_tasks = c->services[i].desired;
     c->rec.hosts = c->n_hosts;
 
     request_pool_init(&c->pool);
@@ -125,8 +126,8 @@ static void place_service(cluster *c, service *sv, uint32_t *svc_tasks, gsl_rng 
     memset(svc_tasks, 0, c->n_hosts * sizeof *svc_tasks);
     for (uint32_t k = 0; k < sv->desired; k++) {
         char why[256], name[128], hname[96];
-        int h = placement_choose(&sv->placement, c->hosts, c->n_hosts, svc_tasks,
-                                 sv->def.cpu_units, sv->def.memory_mib, ties, why, sizeof why);
+        int h = placement_choose(&sv->placement, c->hosts, c->n_hosts, svc_tasks, sv->def.cpu_units,
+                                 sv->def.memory_mib, ties, why, sizeof why);
         if (h < 0) {
             sv->unplaced++;
             c->rec.svc[sv->id].unplaced_tasks++;
@@ -147,9 +148,9 @@ static void place_service(cluster *c, service *sv, uint32_t *svc_tasks, gsl_rng 
         lb_register(c->lbs[sv->lb], t->id);
         cluster_task_name(c, t, name, sizeof name);
         host_name(hs, hname, sizeof hname);
-        recorder_event(&c->rec, now, "task_placed", name, "on %s (%s, %s); %lld CPU units, %lld MiB",
-                       hname, hs->type->name, hs->zone, (long long) sv->def.cpu_units,
-                       (long long) sv->def.memory_mib);
+        recorder_event(&c->rec, now, "task_placed", name,
+                       "on %s (%s, %s); %lld CPU units, %lld MiB", hname, hs->type->name, hs->zone,
+                       (long long) sv->def.cpu_units, (long long) sv->def.memory_mib);
     }
 }
 
@@ -191,12 +192,15 @@ static int check_hosts(const cluster *c, char *why, size_t len)
             mem += c->tasks[i].def->memory_mib;
         }
         const host *hs = &c->hosts[h];
-        if (cpu > hs->cpu_units || mem > hs->memory_mib || cpu != hs->cpu_units - hs->cpu_free_units ||
+        if (cpu > hs->cpu_units || mem > hs->memory_mib ||
+            cpu != hs->cpu_units - hs->cpu_free_units ||
             mem != hs->memory_mib - hs->memory_free_mib) {
-            snprintf(why, len, "host %u: tasks reserve %lld CPU units and %lld MiB of %lld and %lld "
-                     "(free %lld, %lld)", h, (long long) cpu, (long long) mem,
-                     (long long) hs->cpu_units, (long long) hs->memory_mib,
-                     (long long) hs->cpu_free_units, (long long) hs->memory_free_mib);
+            snprintf(why, len,
+                     "host %u: tasks reserve %lld CPU units and %lld MiB of %lld and %lld "
+                     "(free %lld, %lld)",
+                     h, (long long) cpu, (long long) mem, (long long) hs->cpu_units,
+                     (long long) hs->memory_mib, (long long) hs->cpu_free_units,
+                     (long long) hs->memory_free_mib);
             return -1;
         }
     }
@@ -222,9 +226,10 @@ static int check_tasks(const cluster *c, char *why, size_t len)
         if (busy != t->busy || busy + t->n_free != t->def->workers || queued != t->queued ||
             (t->def->queue_limit >= 0 && queued > t->def->queue_limit) ||
             (t->queued > 0 && t->n_free > 0)) {
-            snprintf(why, len, "task %u: busy %u (slots say %u), free %u of %u workers, queued %u "
-                     "(list holds %u)", i, t->busy, busy, t->n_free, t->def->workers, t->queued,
-                     queued);
+            snprintf(why, len,
+                     "task %u: busy %u (slots say %u), free %u of %u workers, queued %u "
+                     "(list holds %u)",
+                     i, t->busy, busy, t->n_free, t->def->workers, t->queued, queued);
             rc = -1;
         }
         held[t->service] += busy + queued;
@@ -234,8 +239,10 @@ static int check_tasks(const cluster *c, char *why, size_t len)
     for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {
         const svc_meter *m = &c->rec.svc[s];
         if (m->n_in != m->n_ok + m->n_err + m->in_flight) {
-            snprintf(why, len, "service %s: %llu requests in but %llu completed + %llu failed + "
-                     "%llu in flight", c->services[s].name, (unsigned long long) m->n_in,
+            snprintf(why, len,
+                     "service %s: %llu requests in but %llu completed + %llu failed + "
+                     "%llu in flight",
+                     c->services[s].name, (unsigned long long) m->n_in,
                      (unsigned long long) m->n_ok, (unsigned long long) m->n_err,
                      (unsigned long long) m->in_flight);
             rc = -1;

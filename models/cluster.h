@@ -21,9 +21,9 @@
 #include "sim/engine/sim.h"
 
 typedef struct cluster_cfg {
-    double stop_s;          /* arrivals stop after this time */
-    int64_t max_requests;   /* arrivals stop after this many; -1 unlimited */
-    double warmup_s;        /* start of the measurement window */
+    double stop_s;        /* arrivals stop after this time */
+    int64_t max_requests; /* arrivals stop after this many; -1 unlimited */
+    double warmup_s;      /* start of the measurement window */
     double sample_interval_s;
 } cluster_cfg;
 

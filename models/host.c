@@ -22,8 +22,7 @@ const param_def host_params[] = {
      "8192 -> 7985 MiB; Karpenter measures 3-11% on newer types; see models/instances.md)."},
     {"host_groups.*.instance_type", PT_STR, "", 0, 0, NULL, NULL, PF_REQUIRED, NULL,
      "EC2 instance type of the group's hosts, from the catalogue (e.g. m5.large)."},
-    {"host_groups.*.count", PT_INT, "hosts", 0, 10000, "1", NULL, 0, NULL,
-     "Hosts in the group."},
+    {"host_groups.*.count", PT_INT, "hosts", 0, 10000, "1", NULL, 0, NULL, "Hosts in the group."},
     {"host_groups.*.zone", PT_STR, "", 0, 0, "", NULL, 0, NULL,
      "Availability zone of the group's hosts; empty means the region's first zone "
      "(<region>a)."},
@@ -37,8 +36,7 @@ static int64_t registered_mib(const instance_type *it, double os_fraction, int64
     return it->memory_mib - (int64_t) ceil((double) it->memory_mib * os_fraction) - reserved_mib;
 }
 
-int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t *n_out,
-                ecs_err *e)
+int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t *n_out, ecs_err *e)
 {
     *cat_out = NULL;
     *hosts_out = NULL;
@@ -83,7 +81,8 @@ int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t
     uint32_t n = 0;
     for (size_t g = 0; g < groups; g++) {
         const char *name = params_object(p, "host_groups", g);
-        const instance_type *it = catalogue_find(cat, params_str(p, "host_groups.%s.instance_type", name));
+        const instance_type *it =
+            catalogue_find(cat, params_str(p, "host_groups.%s.instance_type", name));
         const char *zone = params_str(p, "host_groups.%s.zone", name);
         uint32_t count = (uint32_t) params_int(p, "host_groups.%s.count", name);
         for (uint32_t k = 0; k < count; k++) {

@@ -22,13 +22,13 @@ typedef struct host {
     char zone[32];             /* availability zone */
     const instance_type *type; /* borrowed from the catalogue */
     host_state state;
-    int64_t cpu_units;         /* registered CPU units */
-    int64_t memory_mib;        /* registered memory */
-    int64_t cpu_free_units;    /* not reserved by placed tasks */
+    int64_t cpu_units;      /* registered CPU units */
+    int64_t memory_mib;     /* registered memory */
+    int64_t cpu_free_units; /* not reserved by placed tasks */
     int64_t memory_free_mib;
-    uint32_t n_tasks;          /* tasks placed on it */
-    double usd_per_hour;       /* on-demand price in the scenario's region */
-    double launched_s;         /* when billing started */
+    uint32_t n_tasks;    /* tasks placed on it */
+    double usd_per_hour; /* on-demand price in the scenario's region */
+    double launched_s;   /* when billing started */
 } host;
 
 extern const param_def host_params[];

@@ -13,8 +13,8 @@ static const struct {
     const char *word;
     placement_rule rule;
 } rule_words[] = {
-    {"binpack:cpu", PLACE_BINPACK_CPU},   {"binpack:memory", PLACE_BINPACK_MEMORY},
-    {"spread:zone", PLACE_SPREAD_ZONE},   {"spread:host", PLACE_SPREAD_HOST},
+    {"binpack:cpu", PLACE_BINPACK_CPU}, {"binpack:memory", PLACE_BINPACK_MEMORY},
+    {"spread:zone", PLACE_SPREAD_ZONE}, {"spread:host", PLACE_SPREAD_HOST},
     {"random", PLACE_RANDOM},
 };
 #define N_RULE_WORDS (sizeof rule_words / sizeof *rule_words)
@@ -31,8 +31,8 @@ int placement_parse(const char *text, placement_chain *out, char *expected, size
         size_t m = n;
         while (m > 0 && p[m - 1] == ' ') m--;
         size_t k = 0;
-        while (k < N_RULE_WORDS && !(strlen(rule_words[k].word) == m &&
-                                     strncmp(rule_words[k].word, p, m) == 0))
+        while (k < N_RULE_WORDS &&
+               !(strlen(rule_words[k].word) == m && strncmp(rule_words[k].word, p, m) == 0))
             k++;
         if (k == N_RULE_WORDS || out->n == PLACEMENT_MAX_RULES) {
             snprintf(expected, len, "%s", want);
@@ -60,8 +60,7 @@ static int64_t zone_count(const host *hosts, uint32_t n_hosts, const uint32_t *s
 {
     int64_t sum = 0;
     for (uint32_t i = 0; i < n_hosts; i++)
-        if (hosts[i].state == HOST_ACTIVE && strcmp(hosts[i].zone, zone) == 0)
-            sum += svc_tasks[i];
+        if (hosts[i].state == HOST_ACTIVE && strcmp(hosts[i].zone, zone) == 0) sum += svc_tasks[i];
     return sum;
 }
 
@@ -69,11 +68,16 @@ static int64_t score(placement_rule rule, const host *hosts, uint32_t n_hosts,
                      const uint32_t *svc_tasks, uint32_t h)
 {
     switch (rule) {
-    case PLACE_BINPACK_CPU: return hosts[h].cpu_free_units;
-    case PLACE_BINPACK_MEMORY: return hosts[h].memory_free_mib;
-    case PLACE_SPREAD_HOST: return svc_tasks[h];
-    case PLACE_SPREAD_ZONE: return zone_count(hosts, n_hosts, svc_tasks, hosts[h].zone);
-    case PLACE_RANDOM: return 0;
+    case PLACE_BINPACK_CPU:
+        return hosts[h].cpu_free_units;
+    case PLACE_BINPACK_MEMORY:
+        return hosts[h].memory_free_mib;
+    case PLACE_SPREAD_HOST:
+        return svc_tasks[h];
+    case PLACE_SPREAD_ZONE:
+        return zone_count(hosts, n_hosts, svc_tasks, hosts[h].zone);
+    case PLACE_RANDOM:
+        return 0;
     }
     return 0;
 }

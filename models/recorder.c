@@ -98,9 +98,10 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
     csvw_init(&r->timeseries, timeseries);
     csvw_init(&r->events, events);
     if (timeseries) {
-        static const char *cols[] = {"t_s",      "service",   "arrivals", "completed", "errors",
-                                     "in_flight", "p50_s",    "p95_s",    "p99_s",     "cpu_util_pct",
-                                     "running_tasks", "desired_tasks", "hosts"};
+        static const char *cols[] = {"t_s",    "service",      "arrivals",      "completed",
+                                     "errors", "in_flight",    "p50_s",         "p95_s",
+                                     "p99_s",  "cpu_util_pct", "running_tasks", "desired_tasks",
+                                     "hosts"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
         csvw_end(&r->timeseries);
     }

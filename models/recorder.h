@@ -26,9 +26,9 @@ typedef struct svc_meter {
     hist i_latency;
     /* all time, warm-up included: n_in == n_ok + n_err + in_flight */
     uint64_t n_in, n_ok, n_err;
-    uint64_t in_flight;      /* arrived and not yet answered */
-    timeavg used_vcpu;       /* vCPU in use by the service's tasks */
-    timeavg reserved_vcpu;   /* vCPU reserved by its running tasks */
+    uint64_t in_flight;                  /* arrived and not yet answered */
+    timeavg used_vcpu;                   /* vCPU in use by the service's tasks */
+    timeavg reserved_vcpu;               /* vCPU reserved by its running tasks */
     double i_used_area, i_reserved_area; /* areas at the interval's start */
     double w_used_area, w_reserved_area; /* areas when the warm-up ended */
     uint32_t running_tasks, desired_tasks, unplaced_tasks;

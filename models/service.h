@@ -12,15 +12,15 @@
 #include "sim/engine/param.h"
 
 typedef struct service {
-    const char *name;   /* borrowed from params */
-    uint16_t id;        /* index in the cluster's service array */
-    task_def def;       /* copy of its task definition */
+    const char *name; /* borrowed from params */
+    uint16_t id;      /* index in the cluster's service array */
+    task_def def;     /* copy of its task definition */
     placement_chain placement;
-    uint32_t desired;   /* desired_count */
+    uint32_t desired;    /* desired_count */
     const char *lb_name; /* load balancer it registers with (borrowed) */
-    uint32_t lb;        /* its index in the cluster */
-    uint32_t placed;    /* tasks placed */
-    uint32_t unplaced;  /* tasks that fit on no host */
+    uint32_t lb;         /* its index in the cluster */
+    uint32_t placed;     /* tasks placed */
+    uint32_t unplaced;   /* tasks that fit on no host */
 } service;
 
 extern const param_def service_params[];

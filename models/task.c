@@ -17,8 +17,8 @@ const param_def task_def_params[] = {
     {"task_definitions.*.workers", PT_INT, "requests", 1, 65536, "1", NULL, 0, NULL,
      "Requests the task serves at once (worker threads or processes); each runs at up to one "
      "vCPU."},
-    {"task_definitions.*.queue_limit", PT_INT, "requests", 0, 1e9, "unlimited", NULL,
-     PF_UNLIMITED, NULL,
+    {"task_definitions.*.queue_limit", PT_INT, "requests", 0, 1e9, "unlimited", NULL, PF_UNLIMITED,
+     NULL,
      "Requests that may wait for a worker; one that finds the queue full is refused (502). "
      "\"unlimited\" for no limit."},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
@@ -35,9 +35,8 @@ void task_def_read(task_def *d, const params *p, const char *name)
 
 const char *task_state_name(task_state st)
 {
-    static const char *const names[] = {"PROVISIONING", "PENDING",  "ACTIVATING",
-                                        "RUNNING",      "DEACTIVATING", "STOPPING",
-                                        "DEPROVISIONING", "STOPPED"};
+    static const char *const names[] = {"PROVISIONING", "PENDING",  "ACTIVATING",     "RUNNING",
+                                        "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"};
     return names[st];
 }
 

@@ -45,20 +45,20 @@ typedef enum {
 const char *task_state_name(task_state st); /* "RUNNING" */
 
 typedef struct task {
-    uint32_t id;       /* index in the cluster's task array */
-    uint32_t host;     /* index of the host it is placed on */
-    uint16_t service;  /* index of its service */
+    uint32_t id;      /* index in the cluster's task array */
+    uint32_t host;    /* index of the host it is placed on */
+    uint16_t service; /* index of its service */
     task_state state;
     const task_def *def;
-    double cap_vcpu;   /* cpu_units / 1024 */
-    double speed;      /* vCPU each busy worker gets now */
-    uint32_t busy;     /* workers serving a request */
-    uint32_t queued;   /* requests waiting */
+    double cap_vcpu;         /* cpu_units / 1024 */
+    double speed;            /* vCPU each busy worker gets now */
+    uint32_t busy;           /* workers serving a request */
+    uint32_t queued;         /* requests waiting */
     uint32_t q_head, q_tail; /* FIFO of waiting requests (request ids) */
-    uint32_t *slots;   /* worker slot -> request id, REQUEST_NONE when idle */
-    uint32_t *free_slots; /* stack of idle slot numbers */
+    uint32_t *slots;         /* worker slot -> request id, REQUEST_NONE when idle */
+    uint32_t *free_slots;    /* stack of idle slot numbers */
     uint32_t n_free;
-    uint64_t served;   /* requests completed (all time) */
+    uint64_t served; /* requests completed (all time) */
 } task;
 
 /* What serving needs from the rest of the cluster; owned by the cluster. */

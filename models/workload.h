@@ -16,15 +16,15 @@
 #include "sim/engine/param.h"
 
 typedef struct workload {
-    const char *name;       /* borrowed from params */
-    const char *lb_name;    /* the load balancer it sends to (borrowed) */
-    uint32_t lb;            /* its index */
-    uint16_t service;       /* the service behind that load balancer */
-    double rate_per_s;      /* mean arrival rate */
-    dist demand;            /* CPU-seconds at one vCPU per request */
+    const char *name;    /* borrowed from params */
+    const char *lb_name; /* the load balancer it sends to (borrowed) */
+    uint32_t lb;         /* its index */
+    uint16_t service;    /* the service behind that load balancer */
+    double rate_per_s;   /* mean arrival rate */
+    dist demand;         /* CPU-seconds at one vCPU per request */
     gsl_rng *arrivals_rng, *demand_rng;
-    uint64_t generated;     /* requests sent */
-    int open;               /* still generating */
+    uint64_t generated; /* requests sent */
+    int open;           /* still generating */
 } workload;
 
 typedef struct workload_env {

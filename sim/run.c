@@ -28,8 +28,8 @@ static int iso_utc_check(const char *text, char *expected, size_t len)
     for (size_t i = 0; ok && shape[i]; i++)
         ok = shape[i] == 'd' ? isdigit((unsigned char) text[i]) : text[i] == shape[i];
     if (ok) {
-        int mon = atoi(text + 5), day = atoi(text + 8), hh = atoi(text + 11),
-            mm = atoi(text + 14), ss = atoi(text + 17);
+        int mon = atoi(text + 5), day = atoi(text + 8), hh = atoi(text + 11), mm = atoi(text + 14),
+            ss = atoi(text + 17);
         ok = mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hh < 24 && mm < 60 && ss < 60;
     }
     if (!ok) snprintf(expected, len, "an ISO 8601 UTC time like 2026-01-05T00:00:00Z");
@@ -137,17 +137,19 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
 {
     csvw w;
     csvw_init(&w, fp);
-    static const char *const head[] = {
-        "seed",       "version",     "commit",        "scenario",     "fingerprint",
-        "events",     "sim_end_s",   "requests",      "completed",    "errors",
-        "errors_502", "errors_503",  "in_flight_end", "error_rate",   "mean_s",
-        "p50_s",      "p95_s",       "p99_s",         "p999_s",       "max_s",
-        "cpu_util_pct", "hosts",     "host_hours",    "cost_usd",     "tasks_running",
-        "tasks_unplaced", "slo_p99_latency_s", "slo_p99_ok", "slo_error_rate",
-        "slo_error_rate_ok"};
-    static const char *const svc_cols[] = {"requests", "completed",  "errors", "error_rate",
-                                           "mean_s",   "p50_s",      "p95_s",  "p99_s",
-                                           "cpu_util_pct", "tasks", "unplaced_tasks"};
+    static const char *const head[] = {"seed",          "version",        "commit",
+                                       "scenario",      "fingerprint",    "events",
+                                       "sim_end_s",     "requests",       "completed",
+                                       "errors",        "errors_502",     "errors_503",
+                                       "in_flight_end", "error_rate",     "mean_s",
+                                       "p50_s",         "p95_s",          "p99_s",
+                                       "p999_s",        "max_s",          "cpu_util_pct",
+                                       "hosts",         "host_hours",     "cost_usd",
+                                       "tasks_running", "tasks_unplaced", "slo_p99_latency_s",
+                                       "slo_p99_ok",    "slo_error_rate", "slo_error_rate_ok"};
+    static const char *const svc_cols[] = {
+        "requests", "completed", "errors",       "error_rate", "mean_s",        "p50_s",
+        "p95_s",    "p99_s",     "cpu_util_pct", "tasks",      "unplaced_tasks"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
     for (uint32_t k = 0; k < c->n_services; k++)
         for (size_t i = 0; i < sizeof svc_cols / sizeof *svc_cols; i++) {
@@ -216,8 +218,7 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
 }
 
 static void print_table(FILE *out, const run_opts *o, const params *p, const cluster *c,
-                        const sim *s, double end_s, const totals *t, double wall_s,
-                        const char *dir)
+                        const sim *s, double end_s, const totals *t, double wall_s, const char *dir)
 {
     fprintf(out, "ecsim %s: %s, seed %lld\n", ECSIM_VERSION, o->scenario,
             (long long) params_int(p, "run.seed"));
@@ -228,8 +229,7 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
     for (uint32_t k = 0; k < c->n_services; k++) {
         const svc_meter *m = &c->rec.svc[k];
         fprintf(out, "  %-12s %10llu %8llu %9.1f %9.1f %9.1f %8.1f %7u", m->name,
-                (unsigned long long) m->arrivals,
-                (unsigned long long) (m->err_502 + m->err_503),
+                (unsigned long long) m->arrivals, (unsigned long long) (m->err_502 + m->err_503),
                 1e3 * hist_quantile(&m->latency, 0.50), 1e3 * hist_quantile(&m->latency, 0.95),
                 1e3 * hist_quantile(&m->latency, 0.99), recorder_cpu_util_pct(&c->rec, k, end_s),
                 m->running_tasks);
@@ -248,8 +248,7 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
     fprintf(out, "  SLO: p99 %.1f ms <= %.1f ms %s; error rate %.4f%% <= %.4f%% %s\n", 1e3 * p99,
             1e3 * slo_p99, !isnan(p99) && p99 <= slo_p99 ? "met" : "MISSED", 100 * err_rate,
             100 * slo_err, !isnan(err_rate) && err_rate <= slo_err ? "met" : "MISSED");
-    fprintf(out, "  results: %s/ (summary.csv, timeseries.csv, events.csv, effective.yaml)\n",
-            dir);
+    fprintf(out, "  results: %s/ (summary.csv, timeseries.csv, events.csv, effective.yaml)\n", dir);
 }
 
 static double wall_now(void)

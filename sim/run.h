@@ -19,10 +19,10 @@ typedef struct run_opts {
     const char *const *sets; /* "path=value" overrides, in order */
     int n_sets;
     int seed_given;
-    uint64_t seed;           /* overrides run.seed when seed_given */
-    double until_s;          /* INFINITY: no cap on simulated time */
-    int check;               /* verify invariants after every event */
-    int quiet;               /* no summary table on out */
+    uint64_t seed;  /* overrides run.seed when seed_given */
+    double until_s; /* INFINITY: no cap on simulated time */
+    int check;      /* verify invariants after every event */
+    int quiet;      /* no summary table on out */
 } run_opts;
 
 /* What a run measured, for callers that want numbers rather than files

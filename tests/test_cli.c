@@ -60,7 +60,7 @@ static void test_version_and_help(void **state)
     c = tu_run_cli((const char *[]){"--help", NULL});
     assert_int_equal(c.rc, 0);
     for (const char *const *w = (const char *const[]){"run FILE", "validate FILE", "params",
-                                                     "--version", "exit status", NULL};
+                                                      "--version", "exit status", NULL};
          *w; w++)
         assert_non_null(strstr(c.out, *w));
     tu_cli_free(&c);
@@ -68,7 +68,7 @@ static void test_version_and_help(void **state)
     c = tu_run_cli((const char *[]){"run", "--help", NULL});
     assert_int_equal(c.rc, 0);
     for (const char *const *w = (const char *const[]){"--out", "--seed", "--set", "--until",
-                                                     "--check", "--quiet", NULL};
+                                                      "--check", "--quiet", NULL};
          *w; w++)
         assert_non_null(strstr(c.out, *w));
     tu_cli_free(&c);
@@ -90,13 +90,13 @@ static void test_params_lists_everything(void **state)
     tu_cli c = tu_run_cli((const char *[]){"params", NULL});
     assert_int_equal(c.rc, 0);
     for (const char *const *w =
-             (const char *const[]){"run.duration_s", "run.max_requests", "run.drain",
-                                   "run.warmup_s", "run.seed", "run.start", "slo.p99_latency_s",
-                                   "slo.error_rate", "cluster.region", "host_groups.*.instance_type",
-                                   "task_definitions.*.cpu", "task_definitions.*.queue_limit",
-                                   "services.*.desired_count", "services.*.placement_strategy",
-                                   "load_balancers.*.algorithm", "workloads.*.rate_per_s",
-                                   "workloads.*.demand.distribution", NULL};
+             (const char *const[]){
+                 "run.duration_s", "run.max_requests", "run.drain", "run.warmup_s", "run.seed",
+                 "run.start", "slo.p99_latency_s", "slo.error_rate", "cluster.region",
+                 "host_groups.*.instance_type", "task_definitions.*.cpu",
+                 "task_definitions.*.queue_limit", "services.*.desired_count",
+                 "services.*.placement_strategy", "load_balancers.*.algorithm",
+                 "workloads.*.rate_per_s", "workloads.*.demand.distribution", NULL};
          *w; w++)
         assert_non_null(strstr(c.out, *w));
     tu_cli_free(&c);
@@ -275,7 +275,8 @@ static void test_missing_file(void **state)
     char *out = path_in(dir, "out");
     tu_cli c = tu_run_cli((const char *[]){"run", "no/such/file.yaml", "-o", out, NULL});
     assert_int_equal(c.rc, 2);
-    assert_string_equal(c.err, "ecsim: no/such/file.yaml: cannot read: No such file or directory\n");
+    assert_string_equal(c.err,
+                        "ecsim: no/such/file.yaml: cannot read: No such file or directory\n");
     assert_false(tu_exists(out));
     tu_cli_free(&c);
     tu_rmtree(dir);

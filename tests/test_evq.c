@@ -185,9 +185,9 @@ static void test_fail_stops_run(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_with_ties),  cmocka_unit_test(test_interleaved_push_pop),
-        cmocka_unit_test(test_cancel),           cmocka_unit_test(test_fingerprint),
-        cmocka_unit_test(test_run_until),        cmocka_unit_test(test_fail_stops_run),
+        cmocka_unit_test(test_order_with_ties), cmocka_unit_test(test_interleaved_push_pop),
+        cmocka_unit_test(test_cancel),          cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test(test_run_until),       cmocka_unit_test(test_fail_stops_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,9 +178,12 @@ static void test_queue_limit_refuses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shared_cpu),      cmocka_unit_test(test_speed_changes_midway),
-        cmocka_unit_test(test_enough_cpu_runs_full_speed), cmocka_unit_test(test_half_vcpu_task),
-        cmocka_unit_test(test_fifo_queue),      cmocka_unit_test(test_queue_limit_refuses),
+        cmocka_unit_test(test_shared_cpu),
+        cmocka_unit_test(test_speed_changes_midway),
+        cmocka_unit_test(test_enough_cpu_runs_full_speed),
+        cmocka_unit_test(test_half_vcpu_task),
+        cmocka_unit_test(test_fifo_queue),
+        cmocka_unit_test(test_queue_limit_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

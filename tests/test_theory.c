@@ -34,9 +34,9 @@ typedef struct qcase {
 } qcase;
 
 typedef struct qresult {
-    double mean_s[REPS];    /* mean response of successful requests */
-    double blocked[REPS];   /* fraction refused (502) */
-    double p99_s[REPS];     /* 99th percentile response, from the histogram */
+    double mean_s[REPS];  /* mean response of successful requests */
+    double blocked[REPS]; /* fraction refused (502) */
+    double p99_s[REPS];   /* 99th percentile response, from the histogram */
 } qresult;
 
 static void simulate(const qcase *q, qresult *out)
@@ -199,11 +199,11 @@ static void test_mm1k(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mm1_half),       cmocka_unit_test(test_mm1_p99),
-        cmocka_unit_test(test_mm1_busy),
-        cmocka_unit_test(test_mm2),            cmocka_unit_test(test_mm8),
-        cmocka_unit_test(test_random_dispatch), cmocka_unit_test(test_round_robin),
-        cmocka_unit_test(test_md1),            cmocka_unit_test(test_mm1k),
+        cmocka_unit_test(test_mm1_half),    cmocka_unit_test(test_mm1_p99),
+        cmocka_unit_test(test_mm1_busy),    cmocka_unit_test(test_mm2),
+        cmocka_unit_test(test_mm8),         cmocka_unit_test(test_random_dispatch),
+        cmocka_unit_test(test_round_robin), cmocka_unit_test(test_md1),
+        cmocka_unit_test(test_mm1k),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,8 @@
 
 enum {
     ECS_OK = 0,
-    ECS_EINPUT = -1, /* bad scenario, trace, option or value: exit 2 */
-    ECS_EIO = -2,    /* a file could not be read or written: exit 2 */
+    ECS_EINPUT = -1,   /* bad scenario, trace, option or value: exit 2 */
+    ECS_EIO = -2,      /* a file could not be read or written: exit 2 */
     ECS_EINTERNAL = -3 /* a bug or a library failure: exit 1 */
 };
 

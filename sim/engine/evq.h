@@ -16,7 +16,7 @@ typedef struct ev {
     uint64_t seq;    /* insertion order; also the event's handle */
     uint32_t kind;   /* index into the simulator's handler table */
     uint32_t target; /* the object the event is for (model-defined index) */
-} ev; /* 24 bytes: the heap moves these by value, so size is speed */
+} ev;                /* 24 bytes: the heap moves these by value, so size is speed */
 
 typedef struct evq {
     ev *heap;

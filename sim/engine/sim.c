@@ -108,8 +108,8 @@ int sim_run(sim *s, double until_s, ecs_err *e)
             if (s->check(s->check_ctx, s, why, sizeof why) != 0) {
                 return err_set(e, ECS_EINTERNAL,
                                "--check: invariant broken after event %llu (%s at t=%.9g s): %s",
-                               (unsigned long long) s->n_events, s->kinds[cur.kind].name,
-                               cur.t_s, why);
+                               (unsigned long long) s->n_events, s->kinds[cur.kind].name, cur.t_s,
+                               why);
             }
         }
     }

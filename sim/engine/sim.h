@@ -35,8 +35,8 @@ struct sim {
     } kinds[SIM_MAX_KINDS];
     sim_check_fn check;
     void *check_ctx;
-    int stop;        /* set by sim_stop: sim_run returns after this event */
-    ecs_err err;     /* a handler's error (sim_fail); ends the run */
+    int stop;    /* set by sim_stop: sim_run returns after this event */
+    ecs_err err; /* a handler's error (sim_fail); ends the run */
 };
 
 /* Caller owns; sim_free releases the queue and every stream. */

@@ -8,10 +8,10 @@
 
 #include <stddef.h>
 
-void *xmalloc(size_t size);               /* never NULL; aborts on OOM */
-void *xcalloc(size_t n, size_t size);     /* zeroed; never NULL */
-void *xrealloc(void *ptr, size_t size);   /* never NULL */
-char *xstrdup(const char *s);             /* never NULL */
+void *xmalloc(size_t size);             /* never NULL; aborts on OOM */
+void *xcalloc(size_t n, size_t size);   /* zeroed; never NULL */
+void *xrealloc(void *ptr, size_t size); /* never NULL */
+char *xstrdup(const char *s);           /* never NULL */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Test hook: after `n` more successful allocations the next one aborts as
