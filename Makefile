@@ -5,6 +5,7 @@
 #   make check   the same tests built with AddressSanitizer + UBSan
 #   make bench   the speed benchmark against ../shared/bench's reference loop
 #   make test-long   long statistical studies (not in CI)
+#   make fuzz    libFuzzer on scenario loading for FUZZ_SECONDS (clang)
 #
 # `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
 # so pkg-config is read after the packages are installed.
@@ -25,6 +26,11 @@ ifeq ($(SAN),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
+ifeq ($(SAN),fuzz)
+CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
+endif
+FUZZ_SECONDS ?= 60
 
 # pkg-config is only asked when a build target needs it (after `deps`).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -110,6 +116,19 @@ $(BUILD)/ecsim_commit.h: FORCE
 	 printf '#define ECSIM_COMMIT "%s"\n' "$$c" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
+
+fuzz: deps
+	@dpkg -s clang libclang-rt-14-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	  $$SUDO apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev >/dev/null; }
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz SAN=fuzz CC=clang build-fuzz/fuzz_scenario
+	@mkdir -p build-fuzz/corpus
+	@cp scenarios/*.yaml build-fuzz/corpus/
+	./build-fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=build-fuzz/ build-fuzz/corpus
+
+$(BUILD)/fuzz_scenario: $(BUILD)/tests/fuzz_scenario.o $(BUILD)/libecsim.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
