@@ -15,8 +15,8 @@ SAN      ?= 0
 CC       ?= gcc
 Q        ?= @
 
-DEBS := build-essential pkg-config libgsl-dev libcsv-dev libfyaml-dev libcmocka-dev
-PKGS := gsl libfyaml
+DEBS := build-essential pkg-config libgsl-dev libcsv-dev libfyaml-dev libcmocka-dev zlib1g-dev
+PKGS := gsl libfyaml zlib
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla

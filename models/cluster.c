@@ -52,6 +52,34 @@ static int wire(cluster *c, const params *p, ecs_err *e)
     return rc;
 }
 
+/* Reads the request classes, grouped by workload (stable in declaration
+ * order within one), so each workload's classes are contiguous. */
+static int read_classes(cluster *c, const params *p, ecs_err *e)
+{
+    uint32_t n = (uint32_t) params_count(p, "request_classes");
+    req_class *all = xcalloc(n ? n : 1, sizeof *all);
+    int rc = ECS_OK;
+    uint32_t read = 0;
+    for (; read < n && rc == ECS_OK; read++) {
+        rc = reqclass_read(&all[read], p, params_object(p, "request_classes", read), e);
+        for (uint32_t w = 0; w < c->n_workloads; w++)
+            if (strcmp(c->workloads[w].name, all[read].workload_name) == 0)
+                all[read].workload = (uint16_t) w;
+    }
+    if (rc != ECS_OK) {
+        for (uint32_t i = 0; i < read; i++) reqclass_fini(&all[i]);
+        free(all);
+        return rc;
+    }
+    c->classes = xcalloc(n ? n : 1, sizeof *c->classes);
+    c->n_classes = 0;
+    for (uint32_t w = 0; w < c->n_workloads; w++)
+        for (uint32_t i = 0; i < n; i++)
+            if (all[i].workload == w) c->classes[c->n_classes++] = all[i];
+    free(all);
+    return ECS_OK;
+}
+
 int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, ecs_err *e)
 {
     memset(c, 0, sizeof *c);
@@ -71,8 +99,20 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
 
     c->n_workloads = (uint32_t) params_count(p, "workloads");
     c->workloads = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->workloads);
-    for (uint32_t i = 0; i < c->n_workloads; i++)
-        workload_read(&c->workloads[i], p, params_object(p, "workloads", i), s);
+    for (uint32_t i = 0; i < c->n_workloads; i++) {
+        rc = workload_read(&c->workloads[i], p, params_object(p, "workloads", i), s,
+                           cfg->week_offset_s, e);
+        if (rc != ECS_OK) {
+            c->n_workloads = i + 1; /* workload_fini copes with a half-read one */
+            cluster_fini(c);
+            return rc;
+        }
+    }
+    rc = read_classes(c, p, e);
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
 
     rc = wire(c, p, e);
     if (rc != ECS_OK) {
@@ -88,14 +128,35 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
         c->rec.svc[i].desired_tasks = c->services[i].desired;
     c->rec.hosts = c->n_hosts;
 
+    if (c->n_classes) {
+        const char **cnames = xmalloc(c->n_classes * sizeof *cnames);
+        for (uint32_t i = 0; i < c->n_classes; i++) cnames[i] = c->classes[i].name;
+        recorder_set_classes(&c->rec, cnames, c->n_classes);
+        free(cnames);
+    }
+
     request_pool_init(&c->pool);
-    task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks);
+    task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks, NULL, NULL);
+    c->clients = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->clients);
+    for (uint32_t i = 0; i < c->n_workloads; i++) {
+        client *cl = &c->clients[i];
+        char stream[160];
+        client_cfg_read(&cl->cfg, p, c->workloads[i].name);
+        cl->lb = c->workloads[i].lb;
+        cl->tokens = cl->cfg.budget_burst;
+        snprintf(stream, sizeof stream, "jitter:%s", c->workloads[i].name);
+        cl->jitter_rng = sim_rng(s, stream);
+    }
+    client_env_init(&c->cenv, s, &c->tenv, c->lbs, c->clients, workload_request_done, &c->wenv);
+    c->wenv.cenv = &c->cenv;
     c->wenv.tenv = &c->tenv;
-    c->wenv.lbs = c->lbs;
     c->wenv.w = c->workloads;
     c->wenv.n = c->n_workloads;
+    c->wenv.classes = c->classes;
+    c->wenv.n_classes = c->n_classes;
     c->wenv.stop_s = cfg->stop_s;
     c->wenv.max_requests = cfg->max_requests;
+    workload_bind_classes(&c->wenv);
     return ECS_OK;
 }
 
@@ -174,7 +235,12 @@ void cluster_fini(cluster *c)
     for (uint32_t i = 0; i < c->n_lbs; i++) lb_free(c->lbs[i]);
     free(c->lbs);
     free(c->services);
+    for (uint32_t i = 0; i < c->n_workloads; i++) workload_fini(&c->workloads[i]);
     free(c->workloads);
+    for (uint32_t i = 0; i < c->n_classes; i++) reqclass_fini(&c->classes[i]);
+    free(c->classes);
+    free(c->clients);
+    free(c->wenv.user_workload);
     free(c->hosts);
     catalogue_free(c->cat);
     if (c->rec.svc) recorder_fini(&c->rec);
@@ -238,13 +304,11 @@ static int check_tasks(const cluster *c, char *why, size_t len)
     }
     for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {
         const svc_meter *m = &c->rec.svc[s];
-        if (m->n_in != m->n_ok + m->n_err + m->in_flight) {
+        if (m->n_in != m->n_out + m->in_flight) {
             snprintf(why, len,
-                     "service %s: %llu requests in but %llu completed + %llu failed + "
-                     "%llu in flight",
+                     "service %s: %llu attempts in but %llu out and %llu in flight",
                      c->services[s].name, (unsigned long long) m->n_in,
-                     (unsigned long long) m->n_ok, (unsigned long long) m->n_err,
-                     (unsigned long long) m->in_flight);
+                     (unsigned long long) m->n_out, (unsigned long long) m->in_flight);
             rc = -1;
         } else if (fabs(used[s] - m->used_vcpu.value) > 1e-6 * (1 + used[s])) {
             snprintf(why, len, "service %s: recorder counts %.9g vCPU in use, its tasks use %.9g",
@@ -257,9 +321,12 @@ static int check_tasks(const cluster *c, char *why, size_t len)
             rc = -1;
         }
     }
-    if (rc == 0 && total != c->pool.live) {
-        snprintf(why, len, "request pool holds %u live requests but tasks hold %llu", c->pool.live,
-                 (unsigned long long) total);
+    if (rc == 0 && total + c->cenv.backing_off != c->pool.live) {
+        snprintf(why, len,
+                 "request pool holds %u live requests but tasks hold %llu and %llu retries "
+                 "are backing off",
+                 c->pool.live, (unsigned long long) total,
+                 (unsigned long long) c->cenv.backing_off);
         rc = -1;
     }
     free(held);

@@ -8,10 +8,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "models/client.h"
 #include "models/cost.h"
 #include "models/host.h"
 #include "models/lb.h"
 #include "models/recorder.h"
+#include "models/reqclass.h"
 #include "models/request.h"
 #include "models/service.h"
 #include "models/task.h"
@@ -25,6 +27,7 @@ typedef struct cluster_cfg {
     int64_t max_requests; /* arrivals stop after this many; -1 unlimited */
     double warmup_s;      /* start of the measurement window */
     double sample_interval_s;
+    double week_offset_s;   /* run.start's time since Monday 00:00 UTC */
 } cluster_cfg;
 
 typedef struct cluster {
@@ -40,9 +43,13 @@ typedef struct cluster {
     uint32_t n_lbs;
     workload *workloads;
     uint32_t n_workloads;
+    req_class *classes; /* grouped by workload */
+    uint32_t n_classes;
+    client *clients;    /* one per workload */
     request_pool pool;
     recorder rec;
     task_env tenv;
+    client_env cenv;
     workload_env wenv;
 } cluster;
 

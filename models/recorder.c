@@ -23,9 +23,11 @@ static void write_rows(recorder *r, double now_s)
             csvw *w = &r->timeseries;
             csvw_real(w, now_s);
             csvw_str(w, m->name);
-            csvw_uint(w, m->i_arrivals);
+            csvw_uint(w, m->i_requests);
+            csvw_uint(w, m->i_retries);
             csvw_uint(w, m->i_completed);
             csvw_uint(w, m->i_errors);
+            csvw_uint(w, m->i_timeouts);
             csvw_uint(w, m->in_flight);
             csvw_real(w, hist_quantile(&m->i_latency, 0.50));
             csvw_real(w, hist_quantile(&m->i_latency, 0.95));
@@ -36,7 +38,7 @@ static void write_rows(recorder *r, double now_s)
             csvw_uint(w, r->hosts);
             csvw_end(w);
         }
-        m->i_arrivals = m->i_completed = m->i_errors = 0;
+        m->i_requests = m->i_retries = m->i_completed = m->i_errors = m->i_timeouts = 0;
         hist_reset(&m->i_latency);
     }
     r->last_sample_s = now_s;
@@ -68,10 +70,13 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
 {
     r->svc = xcalloc(n, sizeof *r->svc);
     r->n_svc = n;
+    r->cls = NULL;
+    r->n_cls = 0;
     for (uint32_t i = 0; i < n; i++) {
         svc_meter *m = &r->svc[i];
         m->name = service_names[i];
         hist_init(&m->latency);
+        hist_init(&m->client_latency);
         hist_init(&m->i_latency);
         timeavg_init(&m->used_vcpu, 0, 0);
         timeavg_init(&m->reserved_vcpu, 0, 0);
@@ -98,10 +103,10 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
     csvw_init(&r->timeseries, timeseries);
     csvw_init(&r->events, events);
     if (timeseries) {
-        static const char *cols[] = {"t_s",    "service",      "arrivals",      "completed",
-                                     "errors", "in_flight",    "p50_s",         "p95_s",
-                                     "p99_s",  "cpu_util_pct", "running_tasks", "desired_tasks",
-                                     "hosts"};
+        static const char *cols[] = {
+            "t_s",   "service", "requests", "retries", "completed",    "errors",        "timeouts",
+            "in_flight", "p50_s", "p95_s",  "p99_s",   "cpu_util_pct", "running_tasks",
+            "desired_tasks", "hosts"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
         csvw_end(&r->timeseries);
     }
@@ -125,9 +130,57 @@ void recorder_source_closed(recorder *r)
     if (--r->open_sources == 0 && r->in_flight == 0) recorder_idle(r);
 }
 
+void recorder_set_classes(recorder *r, const char *const *class_names, uint32_t n)
+{
+    free(r->cls);
+    r->cls = xcalloc(n ? n : 1, sizeof *r->cls);
+    r->n_cls = n;
+    for (uint32_t i = 0; i < n; i++) {
+        r->cls[i].name = class_names[i];
+        hist_init(&r->cls[i].latency);
+    }
+}
+
+void recorder_timeout(recorder *r, uint32_t svc, double arrival_s)
+{
+    r->svc[svc].i_timeouts++;
+    if (arrival_s >= r->warmup_s) r->svc[svc].timeouts++;
+}
+
+void recorder_late(recorder *r, uint32_t svc, double arrival_s)
+{
+    if (arrival_s >= r->warmup_s) r->svc[svc].late++;
+}
+
+void recorder_dropped(recorder *r, uint32_t svc, double arrival_s)
+{
+    if (arrival_s >= r->warmup_s) r->svc[svc].dropped++;
+}
+
+void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s, double now_s, int ok,
+                    unsigned attempts)
+{
+    if (first_s < r->warmup_s) return;
+    svc_meter *m = &r->svc[svc];
+    class_meter *c = cls < r->n_cls ? &r->cls[cls] : NULL;
+    if (c) c->requests++;
+    if (ok) {
+        m->final_ok++;
+        if (attempts == 1) m->first_try_ok++;
+        hist_add(&m->client_latency, now_s - first_s);
+        if (c) c->final_ok++;
+    } else {
+        m->final_failed++;
+        if (c) c->final_failed++;
+    }
+}
+
 void recorder_fini(recorder *r)
 {
     free(r->svc);
+    free(r->cls);
+    r->cls = NULL;
+    r->n_cls = 0;
     r->svc = NULL;
 }
 

@@ -18,15 +18,23 @@
 
 typedef struct svc_meter {
     const char *name; /* the service's name (borrowed) */
-    /* measurement window: requests that arrived at or after warmup_s */
-    uint64_t arrivals, completed, err_502, err_503;
-    hist latency; /* response times of successful requests, seconds */
+    /* measurement window: attempts that arrived, and requests first sent, at
+     * or after warmup_s. A request is what a client wants done; an attempt is
+     * one try of it at the load balancer (the first, or a retry). */
+    uint64_t requests, retries;          /* first tries; later attempts */
+    uint64_t attempts_ok, err_502, err_503; /* attempts answered to a waiting client */
+    uint64_t timeouts;                   /* attempts the client stopped waiting for */
+    uint64_t late, dropped;              /* answered after the client left; dropped (499) */
+    uint64_t first_try_ok;               /* requests that succeeded at once */
+    uint64_t final_ok, final_failed;     /* how requests ended */
+    hist latency;                        /* successful attempts: arrival to answer, s */
+    hist client_latency;                 /* successful requests: first send to answer, s */
     /* the current sample interval, by event time */
-    uint64_t i_arrivals, i_completed, i_errors;
+    uint64_t i_requests, i_retries, i_completed, i_errors, i_timeouts;
     hist i_latency;
-    /* all time, warm-up included: n_in == n_ok + n_err + in_flight */
-    uint64_t n_in, n_ok, n_err;
-    uint64_t in_flight;                  /* arrived and not yet answered */
+    /* all time, warm-up included: n_in == n_out + in_flight */
+    uint64_t n_in, n_out;
+    uint64_t in_flight;                  /* attempts at the load balancer or in a task */
     timeavg used_vcpu;                   /* vCPU in use by the service's tasks */
     timeavg reserved_vcpu;               /* vCPU reserved by its running tasks */
     double i_used_area, i_reserved_area; /* areas at the interval's start */
@@ -34,10 +42,19 @@ typedef struct svc_meter {
     uint32_t running_tasks, desired_tasks, unplaced_tasks;
 } svc_meter;
 
+/* Per request class (a workload's mix of endpoints), in the window. */
+typedef struct class_meter {
+    const char *name; /* borrowed */
+    uint64_t requests, final_ok, final_failed;
+    hist latency; /* successful attempts: arrival to answer, s */
+} class_meter;
+
 typedef struct recorder {
     sim *sim;
     svc_meter *svc;
     uint32_t n_svc;
+    class_meter *cls;
+    uint32_t n_cls;
     double warmup_s;
     double interval_s;    /* sample interval */
     uint64_t next_sample; /* index k of the next sample at k * interval_s */
@@ -59,6 +76,8 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
 /* Gives the recorder its output streams (either may be NULL) and writes the
  * CSV headers. */
 void recorder_attach(recorder *r, FILE *timeseries, FILE *events);
+/* Adds the request classes (after init, before the run). */
+void recorder_set_classes(recorder *r, const char *const *class_names, uint32_t n);
 void recorder_fini(recorder *r);
 
 /* Nothing is in flight and no arrival can come: sampling stops, so the run
@@ -68,39 +87,51 @@ void recorder_idle(recorder *r);
 /* A workload stopped generating arrivals. */
 void recorder_source_closed(recorder *r);
 
-static inline void recorder_arrival(recorder *r, uint32_t svc, double now_s)
+/* An attempt reached the load balancer: a first try or a retry. */
+static inline void recorder_attempt_in(recorder *r, uint32_t svc, int is_retry, double now_s)
 {
     svc_meter *m = &r->svc[svc];
-    m->i_arrivals++;
     m->n_in++;
     m->in_flight++;
     r->in_flight++;
-    if (now_s >= r->warmup_s) m->arrivals++;
+    if (is_retry) {
+        m->i_retries++;
+        if (now_s >= r->warmup_s) m->retries++;
+    } else {
+        m->i_requests++;
+        if (now_s >= r->warmup_s) m->requests++;
+    }
 }
 
-static inline void recorder_complete(recorder *r, uint32_t svc, double arrival_s, double now_s)
+/* An attempt left the system (answered, refused, dropped). */
+static inline void recorder_attempt_out(recorder *r, uint32_t svc)
+{
+    svc_meter *m = &r->svc[svc];
+    m->n_out++;
+    m->in_flight--;
+    if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
+}
+
+/* A successful answer (200) to a client still waiting. */
+static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, double arrival_s,
+                                       double now_s)
 {
     svc_meter *m = &r->svc[svc];
     double latency_s = now_s - arrival_s;
     m->i_completed++;
-    m->n_ok++;
-    m->in_flight--;
-    if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
     hist_add(&m->i_latency, latency_s);
     if (arrival_s >= r->warmup_s) {
-        m->completed++;
+        m->attempts_ok++;
         hist_add(&m->latency, latency_s);
+        if (cls < r->n_cls) hist_add(&r->cls[cls].latency, latency_s);
     }
 }
 
-/* A request answered with an error status (502 or 503) at now_s. */
-static inline void recorder_error(recorder *r, uint32_t svc, int status, double arrival_s)
+/* An error answer (502 or 503) to a client still waiting. */
+static inline void recorder_attempt_error(recorder *r, uint32_t svc, int status, double arrival_s)
 {
     svc_meter *m = &r->svc[svc];
     m->i_errors++;
-    m->n_err++;
-    m->in_flight--;
-    if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
     if (arrival_s >= r->warmup_s) {
         if (status == 503)
             m->err_503++;
@@ -108,6 +139,17 @@ static inline void recorder_error(recorder *r, uint32_t svc, int status, double 
             m->err_502++;
     }
 }
+
+/* The client stopped waiting for an attempt (its timeout fired). */
+void recorder_timeout(recorder *r, uint32_t svc, double arrival_s);
+/* An answer came after the client had gone (wasted work), or a queued
+ * attempt was dropped unserved (499). */
+void recorder_late(recorder *r, uint32_t svc, double arrival_s);
+void recorder_dropped(recorder *r, uint32_t svc, double arrival_s);
+/* How a request ended, after its last attempt: ok, or failed (errors or
+ * timeouts with no retry left). `attempts` counts its tries. */
+void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s, double now_s, int ok,
+                    unsigned attempts);
 
 static inline void recorder_cpu(recorder *r, uint32_t svc, double now_s, double delta_vcpu)
 {

@@ -1,4 +1,4 @@
-/* request.h -- one request in flight, and the pool it lives in.
+/* request.h -- one request attempt in flight, and the pool it lives in.
  * Requests are the hot-path objects: one is taken per arrival and given back
  * when it is answered, so they come from a free list in one growable array
  * and are named by index (an array that grows may move). The pool grows with
@@ -10,16 +10,30 @@
 
 #define REQUEST_NONE UINT32_MAX
 
+enum {
+    REQUEST_GONE = 1 << 0 /* the client stopped waiting for this attempt */
+};
+
 typedef struct request {
-    double arrival_s;   /* when it reached the load balancer */
+    double arrival_s;   /* when this attempt reached the load balancer */
+    double first_s;     /* when the client first sent the request (attempt 0) */
+    double demand_s;    /* the request's CPU-seconds (kept for retries) */
     double remaining_s; /* CPU-seconds (at one vCPU) of work left */
     double since_s;     /* when remaining_s was last brought up to date */
     uint64_t done_ev;   /* handle of its completion event while in service */
+    uint64_t timeout_ev; /* handle of the client's timeout, 0 if none pending */
     uint32_t task;      /* task serving or queueing it */
     uint32_t next;      /* next in the task's FIFO queue, or in the free list */
-    uint16_t service;   /* service it is for */
     uint32_t slot;      /* worker slot while in service */
+    uint32_t user;      /* closed-loop user who sent it, REQUEST_NONE if open loop */
+    uint16_t service;   /* service it is for */
+    uint16_t workload;  /* workload that sent it */
+    uint16_t cls;       /* request class, REQUEST_NO_CLASS if none */
+    uint8_t attempt;    /* 0 for the first try, k for the k-th retry */
+    uint8_t flags;      /* REQUEST_* */
 } request;
+
+#define REQUEST_NO_CLASS UINT16_MAX
 
 typedef struct request_pool {
     request *r;

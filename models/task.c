@@ -52,12 +52,16 @@ static inline double used_vcpu(const task *t, uint32_t busy)
 
 static void on_done(void *ctx, sim *s, const ev *e);
 
-void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks)
+void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks,
+                   task_answer_fn answer, void *answer_ctx)
 {
     env->s = s;
     env->pool = pool;
     env->rec = rec;
     env->tasks = tasks;
+    env->answer = answer;
+    env->answer_ctx = answer_ctx;
+    env->drop_gone = 1;
     env->kind_done = sim_kind(s, "task.done", on_done, env);
 }
 
@@ -139,9 +143,7 @@ int task_accept(task_env *env, task *t, uint32_t id)
         return 0;
     }
     if (t->def->queue_limit >= 0 && (int64_t) t->queued >= t->def->queue_limit) {
-        request *r = &env->pool->r[id];
-        recorder_error(env->rec, r->service, 502, r->arrival_s);
-        request_give(env->pool, id);
+        env->answer(env->answer_ctx, id, 502);
         return 502;
     }
     env->pool->r[id].task = t->id;
@@ -155,6 +157,24 @@ int task_accept(task_env *env, task *t, uint32_t id)
     return 0;
 }
 
+/* The head of the queue, skipping (and answering 499) requests whose client
+ * has gone when the server checks before starting them. */
+static uint32_t dequeue(task_env *env, task *t)
+{
+    while (t->queued > 0) {
+        uint32_t id = t->q_head;
+        t->q_head = env->pool->r[id].next;
+        if (t->q_head == REQUEST_NONE) t->q_tail = REQUEST_NONE;
+        t->queued--;
+        if (env->drop_gone && (env->pool->r[id].flags & REQUEST_GONE)) {
+            env->answer(env->answer_ctx, id, 499);
+            continue;
+        }
+        return id;
+    }
+    return REQUEST_NONE;
+}
+
 static void on_done(void *ctx, sim *s, const ev *e)
 {
     task_env *env = ctx;
@@ -162,20 +182,17 @@ static void on_done(void *ctx, sim *s, const ev *e)
     request *r = &env->pool->r[id];
     task *t = &(*env->tasks)[r->task];
     double now = sim_now(s);
+    uint32_t slot = r->slot;
 
-    recorder_complete(env->rec, r->service, r->arrival_s, now);
-    t->slots[r->slot] = REQUEST_NONE;
-    t->free_slots[t->n_free++] = r->slot;
+    env->answer(env->answer_ctx, id, 200); /* gives the request back */
+    t->slots[slot] = REQUEST_NONE;
+    t->free_slots[t->n_free++] = slot;
     t->served++;
-    request_give(env->pool, id);
 
-    if (t->queued > 0) {
-        /* the freed worker takes the head of the queue: busy is unchanged */
-        uint32_t next = t->q_head;
-        t->q_head = env->pool->r[next].next;
-        if (t->q_head == REQUEST_NONE) t->q_tail = REQUEST_NONE;
-        t->queued--;
-        /* the finished request's vCPU goes back before the next one takes it */
+    uint32_t next = dequeue(env, t);
+    if (next != REQUEST_NONE) {
+        /* the freed worker takes the head of the queue: busy is unchanged,
+         * but the finished request's vCPU goes back before the next takes it */
         recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy - 1) - used_vcpu(t, t->busy));
         t->busy--;
         double speed = t->speed;

@@ -61,6 +61,11 @@ typedef struct task {
     uint64_t served; /* requests completed (all time) */
 } task;
 
+/* A task is done with a request: `status` is 200 (served), 502 (refused: the
+ * queue was full) or 499 (dropped unserved: its client had gone, as NGINX
+ * logs it). The callee records the outcome and gives the request back. */
+typedef void (*task_answer_fn)(void *ctx, uint32_t req, int status);
+
 /* What serving needs from the rest of the cluster; owned by the cluster. */
 typedef struct task_env {
     sim *s;
@@ -68,10 +73,14 @@ typedef struct task_env {
     recorder *rec;
     task **tasks; /* the cluster's task array (it may move when it grows) */
     uint32_t kind_done;
+    task_answer_fn answer;
+    void *answer_ctx;
+    int drop_gone; /* skip queued requests whose client has gone (REQUEST_GONE) */
 } task_env;
 
-/* Registers the completion event kind with env->s. */
-void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks);
+/* Registers the completion event kind with env->s; answers go to `answer`. */
+void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, task **tasks,
+                   task_answer_fn answer, void *answer_ctx);
 
 /* A new task (state PROVISIONING) of definition d; task_fini frees its slots. */
 void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32_t host);
@@ -89,7 +98,7 @@ static inline uint32_t task_outstanding(const task *t)
 
 /* Hands request `req` (arrival_s, remaining_s, service filled) to the task.
  * Returns 0 when it is served or queued, or 502 when the queue is full, in
- * which case the request has been answered as an error and given back. */
+ * which case the request has been answered (502) already. */
 int task_accept(task_env *env, task *t, uint32_t req);
 
 #endif

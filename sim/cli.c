@@ -3,6 +3,7 @@
 #include "sim/cli.h"
 
 #include <errno.h>
+#include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "sim/engine/xmalloc.h"
 #include "sim/registry.h"
 #include "sim/run.h"
+#include "sim/trace_cmd.h"
 #include "sim/version.h"
 
 static const char usage_main[] =
@@ -25,6 +27,7 @@ static const char usage_main[] =
     "  run FILE        run a scenario and write its results (ecsim run --help)\n"
     "  validate FILE   check a scenario and print it with every default filled in\n"
     "  params          list every parameter: type, default, range, unit, doc\n"
+    "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
     "\n"
     "options:\n"
     "  -h, --help      this help\n"
@@ -220,6 +223,7 @@ static int cmd_validate(int argc, char **argv, FILE *out, FILE *err)
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
+    gsl_set_error_handler_off(); /* GSL reports by return codes, never aborts */
     if (argc < 2) {
         fputs(usage_main, err);
         return 2;
@@ -235,6 +239,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "

@@ -2,15 +2,18 @@
  * in `ecsim params` and effective.yaml in this order. */
 #include "sim/registry.h"
 
+#include "models/client.h"
 #include "models/host.h"
 #include "models/lb.h"
+#include "models/reqclass.h"
 #include "models/service.h"
 #include "models/task.h"
 #include "models/workload.h"
 #include "sim/run.h"
 
 static const param_def *const tables[] = {
-    run_params, host_params, task_def_params, service_params, lb_params, workload_params, NULL,
+    run_params,      host_params,    task_def_params, service_params,
+    lb_params,       workload_params, client_params,  reqclass_params, NULL,
 };
 
 static const param_registry registry = {tables};

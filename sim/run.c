@@ -62,11 +62,28 @@ const param_def run_params[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
 };
 
+/* Seconds from the Monday 00:00 UTC before `iso` (checked by iso_utc_check)
+ * to it: where diurnal and weekly shapes start. */
+static double week_offset_s(const char *iso)
+{
+    int y = atoi(iso), m = atoi(iso + 5), d = atoi(iso + 8);
+    /* days since 1970-01-01 (a Thursday), Howard Hinnant's days_from_civil */
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long days = (long) era * 146097 + doe - 719468;
+    long monday_based = ((days + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday: 3 */
+    return (double) monday_based * 86400.0 + atoi(iso + 11) * 3600.0 + atoi(iso + 14) * 60.0 +
+           atoi(iso + 17);
+}
+
 int run_validate(const params *p, ecs_err *e)
 {
     sim *s = sim_new(1);
     cluster c;
-    cluster_cfg cfg = {1, -1, 0, 60};
+    cluster_cfg cfg = {1, -1, 0, 60, week_offset_s(params_str(p, "run.start"))};
     int rc = cluster_build(&c, p, s, &cfg, e);
     if (rc == ECS_OK) cluster_fini(&c);
     sim_free(s);
@@ -110,21 +127,28 @@ static void on_stop(void *ctx, sim *s, const ev *e)
 }
 
 typedef struct totals {
-    uint64_t requests, completed, err_502, err_503;
-    hist latency;
+    uint64_t requests, retries, completed, failed, err_502, err_503;
+    uint64_t timeouts, late, dropped, first_try_ok;
+    hist latency, client_latency;
     double used_area, reserved_area;
 } totals;
 
-static void add_totals(totals *t, const svc_meter *m, const recorder *rec, double end_s)
+static void add_totals(totals *t, const svc_meter *m, double end_s)
 {
-    t->requests += m->arrivals;
-    t->completed += m->completed;
+    t->requests += m->requests;
+    t->retries += m->retries;
+    t->completed += m->final_ok;
+    t->failed += m->final_failed;
     t->err_502 += m->err_502;
     t->err_503 += m->err_503;
+    t->timeouts += m->timeouts;
+    t->late += m->late;
+    t->dropped += m->dropped;
+    t->first_try_ok += m->first_try_ok;
     hist_merge(&t->latency, &m->latency);
+    hist_merge(&t->client_latency, &m->client_latency);
     t->used_area += timeavg_area(&m->used_vcpu, end_s) - m->w_used_area;
     t->reserved_area += timeavg_area(&m->reserved_vcpu, end_s) - m->w_reserved_area;
-    (void) rec;
 }
 
 static double ratio(double a, double b)
@@ -137,19 +161,22 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
 {
     csvw w;
     csvw_init(&w, fp);
-    static const char *const head[] = {"seed",          "version",        "commit",
-                                       "scenario",      "fingerprint",    "events",
-                                       "sim_end_s",     "requests",       "completed",
-                                       "errors",        "errors_502",     "errors_503",
-                                       "in_flight_end", "error_rate",     "mean_s",
-                                       "p50_s",         "p95_s",          "p99_s",
-                                       "p999_s",        "max_s",          "cpu_util_pct",
-                                       "hosts",         "host_hours",     "cost_usd",
-                                       "tasks_running", "tasks_unplaced", "slo_p99_latency_s",
-                                       "slo_p99_ok",    "slo_error_rate", "slo_error_rate_ok"};
-    static const char *const svc_cols[] = {
-        "requests", "completed", "errors",       "error_rate", "mean_s",        "p50_s",
-        "p95_s",    "p99_s",     "cpu_util_pct", "tasks",      "unplaced_tasks"};
+    static const char *const head[] = {
+        "seed",           "version",       "commit",        "scenario",
+        "fingerprint",    "events",        "sim_end_s",     "requests",
+        "retries",        "completed",     "errors",        "errors_502",
+        "errors_503",     "timeouts",      "late_responses", "dropped",
+        "first_try_ok",   "in_flight_end", "error_rate",    "mean_s",
+        "p50_s",          "p95_s",         "p99_s",         "p999_s",
+        "max_s",          "client_mean_s", "client_p99_s",  "cpu_util_pct",
+        "hosts",          "host_hours",    "cost_usd",      "tasks_running",
+        "tasks_unplaced", "slo_p99_latency_s", "slo_p99_ok", "slo_error_rate",
+        "slo_error_rate_ok"};
+    static const char *const svc_cols[] = {"requests", "retries", "completed", "errors",
+                                           "error_rate", "mean_s", "p50_s", "p95_s", "p99_s",
+                                           "cpu_util_pct", "tasks", "unplaced_tasks"};
+    static const char *const cls_cols[] = {"requests", "completed", "errors",
+                                           "mean_s",   "p50_s",     "p99_s"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
     for (uint32_t k = 0; k < c->n_services; k++)
         for (size_t i = 0; i < sizeof svc_cols / sizeof *svc_cols; i++) {
@@ -157,16 +184,21 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
             snprintf(col, sizeof col, "%s_%s", c->services[k].name, svc_cols[i]);
             csvw_str(&w, col);
         }
+    for (uint32_t k = 0; k < c->rec.n_cls; k++)
+        for (size_t i = 0; i < sizeof cls_cols / sizeof *cls_cols; i++) {
+            char col[256];
+            snprintf(col, sizeof col, "class_%s_%s", c->rec.cls[k].name, cls_cols[i]);
+            csvw_str(&w, col);
+        }
     csvw_end(&w);
 
-    uint64_t errors = t->err_502 + t->err_503;
     uint32_t running = 0, unplaced = 0;
     for (uint32_t k = 0; k < c->n_services; k++) {
         running += c->rec.svc[k].running_tasks;
         unplaced += c->services[k].unplaced;
     }
     double p99 = hist_quantile(&t->latency, 0.99);
-    double err_rate = ratio((double) errors, (double) t->requests);
+    double err_rate = ratio((double) t->failed, (double) t->requests);
     double slo_p99 = params_real(p, "slo.p99_latency_s");
     double slo_err = params_real(p, "slo.error_rate");
     csvw_int(&w, params_int(p, "run.seed"));
@@ -177,11 +209,16 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_uint(&w, s->n_events);
     csvw_real(&w, end_s);
     csvw_uint(&w, t->requests);
+    csvw_uint(&w, t->retries);
     csvw_uint(&w, t->completed);
-    csvw_uint(&w, errors);
+    csvw_uint(&w, t->failed);
     csvw_uint(&w, t->err_502);
     csvw_uint(&w, t->err_503);
-    csvw_uint(&w, t->requests - t->completed - errors);
+    csvw_uint(&w, t->timeouts);
+    csvw_uint(&w, t->late);
+    csvw_uint(&w, t->dropped);
+    csvw_uint(&w, t->first_try_ok);
+    csvw_uint(&w, t->requests - t->completed - t->failed);
     csvw_real(&w, err_rate);
     csvw_real(&w, hist_mean(&t->latency));
     csvw_real(&w, hist_quantile(&t->latency, 0.50));
@@ -189,6 +226,8 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_real(&w, p99);
     csvw_real(&w, hist_quantile(&t->latency, 0.999));
     csvw_real(&w, t->latency.n ? t->latency.max : NAN);
+    csvw_real(&w, hist_mean(&t->client_latency));
+    csvw_real(&w, hist_quantile(&t->client_latency, 0.99));
     csvw_real(&w, 100.0 * ratio(t->used_area, t->reserved_area));
     csvw_uint(&w, c->n_hosts);
     csvw_real(&w, cost_host_hours(c->hosts, c->n_hosts, end_s));
@@ -201,11 +240,11 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_bool(&w, !isnan(err_rate) && err_rate <= slo_err);
     for (uint32_t k = 0; k < c->n_services; k++) {
         const svc_meter *m = &c->rec.svc[k];
-        uint64_t e = m->err_502 + m->err_503;
-        csvw_uint(&w, m->arrivals);
-        csvw_uint(&w, m->completed);
-        csvw_uint(&w, e);
-        csvw_real(&w, ratio((double) e, (double) m->arrivals));
+        csvw_uint(&w, m->requests);
+        csvw_uint(&w, m->retries);
+        csvw_uint(&w, m->final_ok);
+        csvw_uint(&w, m->final_failed);
+        csvw_real(&w, ratio((double) m->final_failed, (double) m->requests));
         csvw_real(&w, hist_mean(&m->latency));
         csvw_real(&w, hist_quantile(&m->latency, 0.50));
         csvw_real(&w, hist_quantile(&m->latency, 0.95));
@@ -213,6 +252,15 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
         csvw_real(&w, recorder_cpu_util_pct(&c->rec, k, end_s));
         csvw_uint(&w, m->running_tasks);
         csvw_uint(&w, c->services[k].unplaced);
+    }
+    for (uint32_t k = 0; k < c->rec.n_cls; k++) {
+        const class_meter *m = &c->rec.cls[k];
+        csvw_uint(&w, m->requests);
+        csvw_uint(&w, m->final_ok);
+        csvw_uint(&w, m->final_failed);
+        csvw_real(&w, hist_mean(&m->latency));
+        csvw_real(&w, hist_quantile(&m->latency, 0.50));
+        csvw_real(&w, hist_quantile(&m->latency, 0.99));
     }
     csvw_end(&w);
 }
@@ -229,7 +277,7 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
     for (uint32_t k = 0; k < c->n_services; k++) {
         const svc_meter *m = &c->rec.svc[k];
         fprintf(out, "  %-12s %10llu %8llu %9.1f %9.1f %9.1f %8.1f %7u", m->name,
-                (unsigned long long) m->arrivals, (unsigned long long) (m->err_502 + m->err_503),
+                (unsigned long long) m->requests, (unsigned long long) m->final_failed,
                 1e3 * hist_quantile(&m->latency, 0.50), 1e3 * hist_quantile(&m->latency, 0.95),
                 1e3 * hist_quantile(&m->latency, 0.99), recorder_cpu_util_pct(&c->rec, k, end_s),
                 m->running_tasks);
@@ -240,9 +288,12 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
     fprintf(out, "  cost: $%.4f for %.2f host-hours on %u hosts\n",
             cost_hosts_usd(c->hosts, c->n_hosts, end_s),
             cost_host_hours(c->hosts, c->n_hosts, end_s), c->n_hosts);
+    if (t->retries || t->timeouts)
+        fprintf(out, "  clients: %llu retries, %llu timeouts, %llu late answers\n",
+                (unsigned long long) t->retries, (unsigned long long) t->timeouts,
+                (unsigned long long) t->late);
     double p99 = hist_quantile(&t->latency, 0.99);
-    uint64_t errors = t->err_502 + t->err_503;
-    double err_rate = ratio((double) errors, (double) t->requests);
+    double err_rate = ratio((double) t->failed, (double) t->requests);
     double slo_p99 = params_real(p, "slo.p99_latency_s");
     double slo_err = params_real(p, "slo.error_rate");
     fprintf(out, "  SLO: p99 %.1f ms <= %.1f ms %s; error rate %.4f%% <= %.4f%% %s\n", 1e3 * p99,
@@ -300,6 +351,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         .max_requests = params_int(p, "run.max_requests"),
         .warmup_s = params_real(p, "run.warmup_s"),
         .sample_interval_s = params_real(p, "run.sample_interval_s"),
+        .week_offset_s = week_offset_s(params_str(p, "run.start")),
     };
     int rc = cluster_build(&c, p, s, &cfg, e);
     if (rc != ECS_OK) {
@@ -338,7 +390,8 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         totals t;
         memset(&t, 0, sizeof t);
         hist_init(&t.latency);
-        for (uint32_t k = 0; k < c.n_services; k++) add_totals(&t, &c.rec.svc[k], &c.rec, end_s);
+        hist_init(&t.client_latency);
+        for (uint32_t k = 0; k < c.n_services; k++) add_totals(&t, &c.rec.svc[k], end_s);
 
         FILE *sf = afile_set_open(files, "summary.csv", e);
         FILE *yf = sf ? afile_set_open(files, "effective.yaml", e) : NULL;
@@ -354,7 +407,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         if (rc == ECS_OK) {
             if (!o->quiet) print_table(out, o, p, &c, s, end_s, &t, wall_s, dir);
             if (res) {
-                uint64_t errors = t.err_502 + t.err_503;
+                uint64_t errors = t.failed;
                 res->fingerprint = s->fingerprint;
                 res->events = s->n_events;
                 res->end_s = end_s;

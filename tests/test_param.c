@@ -337,6 +337,10 @@ static void test_unknown_parameters(void **state)
               "--set: workloads.w.demand.men_s: unknown parameter; did you mean "
               "workloads.w.demand.mean_s?");
     set_fails(p, "xyz.qqq", "1", AT, "s.yaml:3:5: xyz.qqq: unknown parameter");
+    set_fails(p, "services.a!b.desired_count", "1", SET,
+              "--set: services.a!b.desired_count: unknown parameter");
+    set_fails(p, "services.a\nb.desired_count", "1", SET,
+              "--set: \"services.a\\nb.desired_count\": unknown parameter");
     set_fails(p, "run.seed.x", "1", AT,
               "s.yaml:3:5: run.seed.x: unknown parameter; did you mean run.seed?");
     set_fails(p, "run", "1", SET,

@@ -27,6 +27,19 @@ typedef struct {
     uint32_t n_injected;
 } world;
 
+/* Records the answer as the client would, and gives the request back. */
+static void answer(void *ctx, uint32_t id, int status)
+{
+    world *w = ctx;
+    request *r = &w->pool.r[id];
+    if (status == 200)
+        recorder_attempt_ok(&w->rec, 0, REQUEST_NO_CLASS, r->arrival_s, sim_now(w->s));
+    else
+        recorder_attempt_error(&w->rec, 0, status, r->arrival_s);
+    request_give(&w->pool, id);
+    recorder_attempt_out(&w->rec, 0);
+}
+
 static void inject(void *ctx, sim *s, const ev *e)
 {
     world *w = ctx;
@@ -35,7 +48,8 @@ static void inject(void *ctx, sim *s, const ev *e)
     r->arrival_s = sim_now(s);
     r->remaining_s = w->demand_s[e->target];
     r->service = 0;
-    recorder_arrival(&w->rec, 0, sim_now(s));
+    r->flags = 0;
+    recorder_attempt_in(&w->rec, 0, 0, sim_now(s));
     task_accept(&w->env, &w->tasks[0], id);
 }
 
@@ -50,7 +64,7 @@ static void world_init(world *w, int64_t cpu_units, uint32_t workers, int64_t qu
     w->def = (task_def){"td", cpu_units, 512, workers, queue_limit};
     w->tasks = calloc(1, sizeof *w->tasks);
     task_init(&w->tasks[0], 0, &w->def, 0, 0);
-    task_env_init(&w->env, w->s, &w->pool, &w->rec, &w->tasks);
+    task_env_init(&w->env, w->s, &w->pool, &w->rec, &w->tasks, answer, w);
     task_set_running(&w->env, &w->tasks[0]);
     w->kind_inject = sim_kind(w->s, "inject", inject, w);
 }
@@ -168,7 +182,7 @@ static void test_queue_limit_refuses(void **state)
     at(&w, 0, 1.0);
     at(&w, 0, 1.0); /* finds one in service, one waiting: refused */
     run(&w);
-    assert_int_equal(w.rec.svc[0].completed, 2);
+    assert_int_equal(w.rec.svc[0].attempts_ok, 2);
     assert_int_equal(w.rec.svc[0].err_502, 1);
     assert_int_equal(w.rec.svc[0].in_flight, 0);
     assert_int_equal(w.pool.live, 0);

@@ -1,37 +1,119 @@
 /* dist.h -- the service-demand and think-time distributions.
- * A dist is a plain value (a family and its parameters, given as mean and
- * coefficient of variation so every family is set the same way); sampling
- * draws from a caller's GSL stream. */
+ * A dist is a family and its derived sampling parameters, built once by
+ * dist_make from a dist_spec and then sampled once per request from a
+ * caller's GSL stream. Families with a free scale are given by their mean
+ * (and, for the skewed ones, their coefficient of variation), so a sweep can
+ * change the shape of demand without changing the offered load; the bounded
+ * Pareto is given by its natural parameters and the empirical family by a
+ * file. */
 #ifndef ECSIM_DIST_H
 #define ECSIM_DIST_H
 
+#include <stddef.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-typedef enum { DIST_EXPONENTIAL, DIST_DETERMINISTIC, DIST_LOGNORMAL } dist_family;
+#include "err.h"
+
+typedef enum {
+    DIST_EXPONENTIAL,
+    DIST_DETERMINISTIC,
+    DIST_LOGNORMAL,
+    DIST_GAMMA,
+    DIST_WEIBULL,
+    DIST_BOUNDED_PARETO,
+    DIST_HYPEREXPONENTIAL,
+    DIST_EMPIRICAL,
+} dist_family;
+
+/* The names in dist_family order, as a parameter registry's enum list. */
+#define DIST_FAMILY_NAMES                                                                          \
+    "exponential|deterministic|lognormal|gamma|weibull|bounded_pareto|hyperexponential|empirical"
+
+/* What a user asks for. Each family reads only its own fields:
+ *   exponential, deterministic    mean
+ *   lognormal, gamma, weibull     mean, cv
+ *   hyperexponential              mean, cv (>= 1)
+ *   bounded_pareto                alpha, min, max
+ *   empirical                     file
+ * The empirical file is CSV with a header row, in one of two shapes:
+ *   one column under any name that is not a number (say demand_s), one value
+ *     >= 0 per row: a draw is one of the rows, each equally likely;
+ *   the header low,high,weight, one bin per row with 0 <= low < high, bins
+ *     ascending and not overlapping, weight >= 0: a draw picks a bin with
+ *     probability proportional to its weight, then a point uniformly in
+ *     [low, high). */
+typedef struct dist_spec {
+    dist_family family;
+    double mean;      /* > 0, in the unit of what is sampled (seconds for demand) */
+    double cv;        /* coefficient of variation: standard deviation / mean */
+    double alpha;     /* bounded Pareto tail index, > 0 */
+    double min, max;  /* bounded Pareto support, 0 < min < max */
+    const char *file; /* empirical: path of the CSV, as messages should name it */
+} dist_spec;
 
 typedef struct dist {
     dist_family family;
-    double mean;   /* in the unit of what it samples (seconds for demand) */
-    double cv;     /* coefficient of variation; used by lognormal only */
-    double mu, sigma; /* lognormal's log-space parameters, set by dist_init */
+    double mean; /* the distribution's true mean */
+    double scv;  /* its true squared coefficient of variation */
+    union {
+        struct {
+            double mu, sigma; /* of log X */
+        } lognormal;
+        struct {
+            double shape, scale; /* GSL's a (shape) and b (scale) */
+        } gamma;
+        struct {
+            double shape, scale; /* k and lambda: F(x) = 1 - exp(-(x/lambda)^k) */
+        } weibull;
+        struct {
+            double alpha, min, max;
+            double tail;      /* 1 - (min/max)^alpha: the mass an unbounded Pareto keeps */
+            double neg_inv_a; /* -1/alpha */
+        } pareto;
+        struct {
+            double p;            /* probability of phase 1 */
+            double mean1, mean2; /* phase means: p*mean1 = (1-p)*mean2 = mean/2 */
+        } hyper;
+        struct {
+            size_t n;                 /* values, or bins */
+            double *x;                /* the values; for a histogram the bins' lows */
+            double *high;             /* NULL for values; else the bins' highs */
+            gsl_ran_discrete_t *pick; /* NULL for values; else the bins' weights */
+        } empirical;
+    } u;
 } dist;
 
-/* Fills d; mean > 0, cv > 0 for lognormal (the registry checks ranges). */
-void dist_init(dist *d, dist_family family, double mean, double cv);
+/* Fills d from s: checks the parameters (each family's own ranges, which a
+ * registry holding one cv for every family cannot), derives the sampling
+ * parameters and, for the empirical family, reads the whole file. A dist
+ * from an empirical file owns its tables: release it with dist_fini, and do
+ * not copy it (copies would share them).
+ * Returns ECS_OK; ECS_EINPUT for a bad parameter or file content, with e
+ * naming the family ("gamma: cv must be in (0, 5], got 7") or
+ * file:line:column; ECS_EIO when the file cannot be read. On error d owns
+ * nothing and dist_fini on it is a harmless no-op. */
+int dist_make(dist *d, const dist_spec *s, ecs_err *e);
 
-double dist_sample(const dist *d, gsl_rng *r); /* > 0 for every family */
+/* Frees what dist_make allocated; d then owns nothing. Cannot fail. */
+void dist_fini(dist *d);
+
+/* One draw, >= 0 (> 0 for every family but empirical, whose file may hold
+ * zeros). The hot path: no allocation, one or two uniforms per draw. */
+double dist_sample(const dist *d, gsl_rng *r);
 
 /* An exponential draw with the given mean (> 0, finite): the interarrival
  * times of Poisson sources. */
 double dist_exponential(gsl_rng *r, double mean);
 
-/* The distribution's true mean and squared coefficient of variation, for the
- * analytic companion and tests. */
+/* The true mean and squared coefficient of variation (closed forms, or the
+ * file's exact moments), for the analytic companion and tests. */
 double dist_mean(const dist *d);
 double dist_scv(const dist *d);
 
-/* "exponential", "deterministic", "lognormal" */
+/* The names of DIST_FAMILY_NAMES. parse: 0 and *out set, or -1 for an
+ * unknown name with *out untouched. */
 const char *dist_family_name(dist_family f);
-int dist_family_parse(const char *name, dist_family *out); /* 0 ok, -1 unknown */
+int dist_family_parse(const char *name, dist_family *out);
 
 #endif

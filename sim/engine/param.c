@@ -83,15 +83,25 @@ void param_registry_each(const param_registry *r, void (*fn)(const param_def *d,
 
 enum { MATCH_NONE, MATCH_FULL, MATCH_GROUP };
 
+/* An object name: letters, digits, '_' and '-', not starting with '-' (it
+ * becomes a path component and a CSV column prefix). */
+static bool name_ok(const char *name, size_t len)
+{
+    if (!len || (!isalnum((unsigned char) name[0]) && name[0] != '_')) return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char) name[i]) && name[i] != '_' && name[i] != '-') return false;
+    return true;
+}
+
 /* Matches a concrete path against a pattern component by component; "*"
- * matches any non-empty component. MATCH_GROUP: the path is a proper prefix. */
+ * matches any component that could be an object's name. MATCH_GROUP: the
+ * path is a proper prefix. */
 static int match(const char *pat, const char *path)
 {
     for (;;) {
         size_t pl = strcspn(pat, "."), ql = strcspn(path, ".");
-        if (ql == 0) return MATCH_NONE;
         bool star = pl == 1 && pat[0] == '*';
-        if (!star && (pl != ql || memcmp(pat, path, pl) != 0)) return MATCH_NONE;
+        if (star ? !name_ok(path, ql) : (pl != ql || memcmp(pat, path, pl) != 0)) return MATCH_NONE;
         pat += pl;
         path += ql;
         if (!*path) return *pat ? MATCH_GROUP : MATCH_FULL;
@@ -193,7 +203,8 @@ static void strv_free(strv *sv)
 }
 
 /* Every prefix of every def, with each "*" replaced by the path's component
- * at that place ("services.web.desired_count" for "services.web.x"). */
+ * at that place ("services.web.desired_count" for "services.web.x"), but
+ * never the path itself (it is unknown because its name is malformed). */
 static void candidates(const param_registry *r, const char *path, strv *out)
 {
     const char *pc[32];
@@ -221,7 +232,7 @@ static void candidates(const param_registry *r, const char *path, strv *out)
             memcpy(buf + len, c, l);
             len += l;
             buf[len] = '\0';
-            strv_push(out, xstrdup(buf));
+            if (strcmp(buf, path) != 0) strv_push(out, xstrdup(buf));
             s += strcspn(s, ".");
             if (*s) s++;
         }
@@ -264,22 +275,17 @@ static char *suggest(const param_registry *r, const char *path)
 
 /* ---- messages ---- */
 
-static int __attribute__((format(printf, 4, 0)))
-verr_loc(ecs_err *e, int code, param_loc at, const char *fmt, va_list ap)
-{
-    char msg[sizeof e->msg];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    return err_at(e, code, at.file ? at.file : "defaults", at.line, at.column, "%s", msg);
-}
-
+/* Records an input error at `at` ("file:line:col: ", "--set: ", or
+ * "defaults: " for a value that came from the registry). */
 static int __attribute__((format(printf, 3, 4)))
 err_loc(ecs_err *e, param_loc at, const char *fmt, ...)
 {
+    char msg[sizeof e->msg];
     va_list ap;
     va_start(ap, fmt);
-    int rc = verr_loc(e, ECS_EINPUT, at, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return rc;
+    return err_at(e, ECS_EINPUT, at.file ? at.file : "defaults", at.line, at.column, "%s", msg);
 }
 
 static void loc_text(param_loc at, char *buf, size_t len)
@@ -292,8 +298,23 @@ static void loc_text(param_loc at, char *buf, size_t len)
         snprintf(buf, len, "%s", at.file);
 }
 
+/* A YAML key or a --set path can hold anything; one with spaces, control
+ * or non-ASCII bytes names no parameter and is quoted in messages, so that
+ * each message stays one readable line. */
+static bool path_printable(const char *s)
+{
+    for (; *s; s++)
+        if (!isgraph((unsigned char) *s)) return false;
+    return true;
+}
+
 int param_registry_unknown(const param_registry *r, const char *path, param_loc at, ecs_err *e)
 {
+    if (!path_printable(path)) {
+        char quoted[PARAM_QUOTE_MAX + 16];
+        param_quote(path, quoted, sizeof quoted);
+        return err_loc(e, at, "%s: unknown parameter", quoted);
+    }
     char *best = suggest(r, path);
     int rc = best ? err_loc(e, at, "%s: unknown parameter; did you mean %s?", path, best)
                   : err_loc(e, at, "%s: unknown parameter", path);
@@ -646,14 +667,6 @@ static void have_text(const params *p, const char *collection, size_t clen, char
     if (!buf[0]) snprintf(buf, len, "none are declared");
 }
 
-static bool name_ok(const char *name)
-{
-    if (!isalnum((unsigned char) name[0]) && name[0] != '_') return false;
-    for (const char *s = name; *s; s++)
-        if (!isalnum((unsigned char) *s) && *s != '_' && *s != '-') return false;
-    return true;
-}
-
 int params_add_object(params *p, const char *collection, const char *name, param_loc at, ecs_err *e)
 {
     assert(!p->finished);
@@ -665,7 +678,7 @@ int params_add_object(params *p, const char *collection, const char *name, param
     }
     char quoted[PARAM_QUOTE_MAX + 16];
     param_quote(name, quoted, sizeof quoted);
-    if (!name_ok(name) || strlen(collection) + strlen(name) + 2 > PARAM_PATH_MAX / 2)
+    if (!name_ok(name, strlen(name)) || strlen(collection) + strlen(name) + 2 > PARAM_PATH_MAX / 2)
         return err_loc(e, at,
                        "%s: bad name %s; a name uses letters, digits, '_' and '-' and starts "
                        "with a letter, digit or '_'",
@@ -693,6 +706,7 @@ int params_set_text(params *p, const char *path, const char *text, param_loc at,
 {
     assert(!p->finished);
     at.file = intern(p, at.file);
+    if (!path_printable(path)) return param_registry_unknown(p->reg, path, at, e);
     size_t order = 0;
     const param_def *d = strlen(path) < PARAM_PATH_MAX ? find_def(p->reg, path, &order) : NULL;
     if (!d) {
@@ -904,11 +918,14 @@ const char *params_object(const params *p, const char *collection, size_t i)
 
 /* ---- writing YAML ---- */
 
-/* A string YAML reads back as itself when written plain; the loader treats
- * plain null words as "no value", so those are quoted too. */
+/* A string YAML reads back as itself when written plain: a safe first
+ * character, no spaces or indicators, no ':' at the end (it would open a
+ * mapping). The loader treats plain null words as "no value", so those are
+ * quoted too. */
 static bool plain_ok(const char *s)
 {
-    if (!s[0] || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0) return false;
+    size_t n = strlen(s);
+    if (!n || s[n - 1] == ':' || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0) return false;
     bool lead = isalnum((unsigned char) s[0]) || s[0] == '_' || s[0] == '.' || s[0] == '/' ||
                 ((s[0] == '-' || s[0] == '+') && (isdigit((unsigned char) s[1]) || s[1] == '.'));
     if (!lead) return false;

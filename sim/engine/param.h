@@ -104,10 +104,13 @@ int params_add_object(params *p, const char *collection, const char *name, param
 /* Sets a concrete path from text. Errors (ECS_EINPUT), all prefixed with the
  * place ("file:line:col: " or "--set: ") and the path:
  *   unknown parameter (with "did you mean X?" when a close path exists),
+ *   a group given a value ("run: a group of parameters (such as ...), not a value"),
  *   an object that was not declared ("no services named \"api\"; have: web"),
  *   wrong type or out of range ("expected an integer >= 0, got \"two\""),
  *   set twice in one file (naming the first place).
- * A later --set overrides a file's value. */
+ * A value from a different file or from --set replaces the earlier one, so
+ * a later --set overrides a file's value. PT_INT text may use '_' between
+ * digits (10_000); PT_REAL takes decimal and exponent forms only. */
 int params_set_text(params *p, const char *path, const char *text, param_loc at, ecs_err *e);
 
 /* Fills every default, then checks: required values present, PT_REF values
@@ -116,8 +119,8 @@ int params_finish(params *p, ecs_err *e);
 
 /* Reading values (after params_finish). The path is a printf format, so
  * models write params_int(p, "services.%s.desired_count", name). Asking for a
- * path that does not exist or has another type is a programming error
- * (asserted). PT_ENUM, PT_REF and PT_STR read with params_str. */
+ * path that does not exist or has another type is a programming error: it
+ * aborts, naming the path. PT_ENUM, PT_REF and PT_STR read with params_str. */
 int64_t params_int(const params *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 double params_real(const params *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool params_bool(const params *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -129,17 +132,19 @@ param_loc params_where(const params *p, const char *fmt, ...) __attribute__((for
 size_t params_count(const params *p, const char *collection);
 const char *params_object(const params *p, const char *collection, size_t i);
 
-/* Writes every value as nested YAML that params can load again, in registry
- * order within each object. `header` (may be NULL) is written first as
- * comment lines (each line prefixed "# "). */
+/* Writes every value as nested YAML that params can load again to the same
+ * values (reals in the shortest text that reads back exactly; strings
+ * double-quoted when plain YAML would misread them): sections in registry
+ * order, objects in declaration order, keys in registry order. `header` (may
+ * be NULL) is written first as comment lines (each line prefixed "# "). */
 void params_write_yaml(const params *p, FILE *out, const char *header);
 
 /* Writes the documented list of every parameter (`ecsim params`): path, type,
  * default, range, unit and doc, one parameter per paragraph. */
 void param_registry_write_doc(const param_registry *r, FILE *out);
 
-/* Writes `text` into buf as a double-quoted, escaped, one-line string for
- * messages (`got "two"`), shortened with "..." when long. */
+/* Writes `text` into buf (len >= 8) as a double-quoted, escaped, one-line
+ * string for messages (`got "two"`), shortened with "..." when long. */
 void param_quote(const char *text, char *buf, size_t len);
 
 /* Describes a def's type and range as it appears in errors and docs:

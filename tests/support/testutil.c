@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/run.h"
+#include <math.h>
 
 char *tu_mkdtemp(void)
 {
@@ -108,4 +110,56 @@ int tu_long(void)
 {
     const char *v = getenv("ECSIM_LONG");
     return v && *v && strcmp(v, "0") != 0;
+}
+
+char *tu_run_text(const char *yaml, const char *const *sets, int n_sets, unsigned long long seed,
+                  struct run_result *res, char **err_msg)
+{
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "scenario.yaml", yaml);
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    o.scenario = scen;
+    o.out_dir = dir;
+    o.sets = sets;
+    o.n_sets = n_sets;
+    o.seed_given = 1;
+    o.seed = seed;
+    o.until_s = INFINITY;
+    o.quiet = 1;
+    ecs_err e;
+    err_clear(&e);
+    char *summary = NULL;
+    if (run_scenario(&o, stdout, res, &e) == ECS_OK) {
+        char *path = NULL;
+        if (asprintf(&path, "%s/summary.csv", dir) < 0) abort();
+        summary = tu_read_file(path, NULL);
+        free(path);
+    } else if (err_msg) {
+        *err_msg = strdup(e.msg);
+    }
+    tu_rmtree(dir);
+    free(scen);
+    free(dir);
+    return summary;
+}
+
+double tu_column(const char *summary, const char *name)
+{
+    const char *h = summary, *v = strchr(summary, '\n');
+    if (!v) return NAN;
+    v++;
+    size_t len = strlen(name);
+    while (*h && *h != '\n') {
+        size_t hl = strcspn(h, ",\n");
+        if (hl == len && strncmp(h, name, len) == 0) {
+            if (strncmp(v, "true", 4) == 0) return 1;
+            if (strncmp(v, "false", 5) == 0) return 0;
+            if (*v == ',' || *v == '\n') return NAN;
+            return strtod(v, NULL);
+        }
+        h += hl + (h[hl] == ',');
+        v += strcspn(v, ",\n") + 1;
+    }
+    return NAN;
 }

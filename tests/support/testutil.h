@@ -31,6 +31,16 @@ typedef struct tu_cli {
 tu_cli tu_run_cli(const char *const *args);
 void tu_cli_free(tu_cli *c);
 
+/* Runs a scenario given as text (written to a temporary directory, outputs
+ * there too) with optional --set assignments and seed; fills *res. Returns
+ * the run's summary.csv text (caller frees), or NULL when the run failed
+ * (then *err_msg, if given, gets a copy of the message to free). */
+struct run_result;
+char *tu_run_text(const char *yaml, const char *const *sets, int n_sets, unsigned long long seed,
+                  struct run_result *res, char **err_msg);
+/* The value of a column of a one-row summary.csv (numbers, true/false). */
+double tu_column(const char *summary, const char *name);
+
 /* Long tests run only when ECSIM_LONG is set (make test-long). */
 int tu_long(void);
 

@@ -1,0 +1,75 @@
+/* client.h -- clients: what happens to a request between its sender and the
+ * load balancer. A client sends an attempt, waits for the answer up to its
+ * timeout, and retries failed or timed-out attempts with exponential backoff
+ * and jitter while its retry count and its retry budget allow (a token
+ * bucket, as Finagle's RetryBudget and gRPC's retry throttling work). When
+ * the client stops waiting, the server does not know: the attempt goes on
+ * and its late answer is wasted work, unless it is still queued when a
+ * worker picks it up, which then drops it (499). The client records every
+ * attempt's and every request's outcome, and tells the sender (a closed-loop
+ * user) when a request has ended. */
+#ifndef ECSIM_CLIENT_H
+#define ECSIM_CLIENT_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/lb.h"
+#include "models/task.h"
+#include "sim/engine/param.h"
+#include "sim/engine/sim.h"
+
+typedef enum { CLIENT_JITTER_NONE, CLIENT_JITTER_FULL, CLIENT_JITTER_EQUAL } client_jitter;
+typedef enum { CLIENT_RETRY_ERRORS, CLIENT_RETRY_TIMEOUTS, CLIENT_RETRY_BOTH } client_retry_on;
+
+typedef struct client_cfg {
+    double timeout_s;      /* 0: the client waits for ever */
+    uint32_t retries;      /* attempts after the first */
+    double backoff_base_s; /* the k-th retry waits base * 2^(k-1), capped */
+    double backoff_max_s;
+    client_jitter jitter;
+    client_retry_on retry_on;
+    double budget_ratio;   /* tokens a first try earns; a retry costs one; 0: no budget */
+    double budget_burst;   /* the bucket's size and its tokens at t=0 */
+} client_cfg;
+
+extern const param_def client_params[];
+
+/* Reads workloads.<name>.client.* */
+void client_cfg_read(client_cfg *c, const params *p, const char *workload);
+
+/* One workload's client. */
+typedef struct client {
+    client_cfg cfg;
+    uint32_t lb;       /* load balancer its attempts go to */
+    double tokens;     /* retry budget left */
+    gsl_rng *jitter_rng;
+} client;
+
+/* A request ended (succeeded or failed for good): the closed-loop user who
+ * sent it (REQUEST_NONE for open loop) may think and send the next. */
+typedef void (*client_done_fn)(void *ctx, uint16_t workload, uint32_t user);
+
+typedef struct client_env {
+    task_env *tenv;
+    lb **lbs;
+    client *clients; /* one per workload, indexed by request.workload */
+    uint32_t kind_timeout, kind_retry;
+    uint64_t backing_off; /* retries waiting for their backoff to end */
+    client_done_fn done;
+    void *done_ctx;
+} client_env;
+
+/* Registers the timeout and retry events; installs client_answer as the
+ * tasks' answer function. */
+void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *clients,
+                     client_done_fn done, void *done_ctx);
+
+/* Sends the first attempt of a new request. The caller took `id` from the
+ * pool and filled first_s (now), demand_s, service, workload, cls, user. */
+void client_send_new(client_env *env, uint32_t id);
+
+/* The tasks' answer function (a task_answer_fn with a client_env). */
+void client_answer(void *ctx, uint32_t id, int status);
+
+#endif
