@@ -5,7 +5,7 @@
 #   make check   the same tests built with AddressSanitizer + UBSan
 #   make bench   the speed benchmark against ../shared/bench's reference loop
 #   make test-long   long statistical studies (not in CI)
-#   make fuzz    libFuzzer on scenario loading for FUZZ_SECONDS (clang)
+#   make fuzz    libFuzzer on the scenario loader and the trace readers, FUZZ_RUNS inputs each
 #
 # `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
 # so pkg-config is read after the packages are installed.
@@ -30,7 +30,7 @@ ifeq ($(SAN),fuzz)
 CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
-FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 200000
 
 # pkg-config is only asked when a build target needs it (after `deps`).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -121,13 +121,18 @@ fuzz: deps
 	@dpkg -s clang libclang-rt-14-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
 	  $$SUDO apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev >/dev/null; }
-	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz SAN=fuzz CC=clang build-fuzz/fuzz_scenario
-	@mkdir -p build-fuzz/corpus
-	@cp scenarios/*.yaml build-fuzz/corpus/
-	./build-fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -artifact_prefix=build-fuzz/ build-fuzz/corpus
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz SAN=fuzz CC=clang \
+	  build-fuzz/fuzz_scenario build-fuzz/fuzz_trace
+	@rm -rf build-fuzz/corpus-scenario build-fuzz/corpus-trace
+	@mkdir -p build-fuzz/corpus-scenario build-fuzz/corpus-trace
+	@cp scenarios/*.yaml build-fuzz/corpus-scenario/
+	@cp scenarios/traces/* tests/data/traces_bad/* build-fuzz/corpus-trace/
+	./build-fuzz/fuzz_scenario -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=build-fuzz/scenario- build-fuzz/corpus-scenario
+	./build-fuzz/fuzz_trace -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=build-fuzz/trace- build-fuzz/corpus-trace
 
-$(BUILD)/fuzz_scenario: $(BUILD)/tests/fuzz_scenario.o $(BUILD)/libecsim.a
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz_%.o $(BUILD)/libecsim.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 format:

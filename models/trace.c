@@ -1,12 +1,13 @@
 /* trace.c -- the trace reader: a recorded trace streamed in as arrivals.
- * Owns the open file (zlib reads plain and gzip alike), one fixed line
- * buffer, a libcsv parser for the CSV formats, and for logs a bounded
- * reorder heap; nothing else grows, so memory is the same for a thousand
- * rows or a billion. Layers, each pulling from the one below: lines ->
- * rows (CSV fields or a parsed log line, checked, in trace time) -> the
- * window, loop, placement within bins and rate scale -> simulated time.
- * Tuned for long per-request files: one memchr per line, fields copied only
- * when a wanted column, no allocation after trace_open for the CSV formats. */
+ * Owns the open file (zlib reads plain and gzip alike), one line buffer
+ * (64 KiB, doubled only for a longer line, up to 1 MiB), a libcsv parser for
+ * the CSV formats, and for logs a reorder heap of at most REORDER_MAX
+ * records: memory is bounded by the longest line and the reorder bound,
+ * never by the trace's length. Layers, each pulling from the one below:
+ * lines -> rows (CSV fields or a parsed log line, checked, in trace time)
+ * -> the window, loop, placement within bins and rate scale -> simulated
+ * time. Tuned for long per-request files: one memchr per line, a field
+ * copied only when its column is wanted, and no allocation per row. */
 #include "models/trace.h"
 
 #include <assert.h>
@@ -23,8 +24,8 @@
 #include "models/trace_int.h"
 #include "sim/engine/xmalloc.h"
 
-#define LINE_MAX_BYTES (1u << 20)       /* the line buffer: the longest line a trace may have */
-#define GZ_BUFFER      (1u << 17)       /* zlib's own input buffer */
+#define LINE_BUF       (1u << 16)       /* the line buffer's first size, bytes */
+#define LINE_MAX_BYTES (1u << 20)       /* ... grown to at most this: the longest line */
 #define REORDER_US     INT64_C(60000000) /* logs may run this far out of time order (60 s) */
 #define REORDER_MAX    65536            /* ... and hold at most this many requests meanwhile */
 #define TIME_MAX_S     1e15             /* a larger time is a unit mistake, not a trace */
@@ -55,7 +56,8 @@ struct trace_reader {
     gzFile gz;
 
     /* lines */
-    char *buf;             /* LINE_MAX_BYTES + 1: room for a '\n' after any line */
+    char *buf;             /* cap + 1 bytes: room for a '\n' after any line */
+    size_t cap;            /* LINE_BUF, doubled for a longer line up to LINE_MAX_BYTES */
     size_t len, pos;       /* bytes in buf; start of the next line */
     int eof;               /* gzread has nothing more */
     long line_no;          /* of the current line, 1-based */
@@ -167,10 +169,14 @@ static int read_line(trace_reader *r, ecs_err *e)
             r->len -= r->pos;
             r->pos = 0;
         }
-        if (r->len == LINE_MAX_BYTES)
-            return err_at(e, ECS_EINPUT, r->path, (int) r->line_no + 1, 1,
-                          "line longer than %u bytes", LINE_MAX_BYTES);
-        int got = gzread(r->gz, r->buf + r->len, (unsigned) (LINE_MAX_BYTES - r->len));
+        if (r->len == r->cap) {
+            if (r->cap == LINE_MAX_BYTES)
+                return err_at(e, ECS_EINPUT, r->path, (int) r->line_no + 1, 1,
+                              "line longer than %u bytes", LINE_MAX_BYTES);
+            r->cap *= 2;
+            r->buf = xrealloc(r->buf, r->cap + 1);
+        }
+        int got = gzread(r->gz, r->buf + r->len, (unsigned) (r->cap - r->len));
         if (got < 0) return read_fail(r, e);
         if (got == 0) {
             int zerr = Z_OK;
@@ -305,8 +311,11 @@ static int bad_field(trace_reader *r, int c, const char *what, ecs_err *e)
 static int parse_number(const char *s, size_t n, double *out)
 {
     if (n == 0 || n > FIELD_MAX) return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("0123456789.eE+-", s[i])) return -1;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'))
+            return -1;
+    }
     char *end;
     *out = strtod(s, &end);
     return end != s + n || !isfinite(*out) ? -1 : 0;
@@ -549,7 +558,6 @@ trace_reader *trace_open(const trace_spec *spec, gsl_rng *rng, ecs_err *e)
                 errno ? strerror(errno) : "out of memory");
         return NULL;
     }
-    gzbuffer(gz, GZ_BUFFER);
     trace_reader *r = xcalloc(1, sizeof *r);
     r->gz = gz;
     r->rng = rng;
@@ -568,7 +576,8 @@ trace_reader *trace_open(const trace_spec *spec, gsl_rng *rng, ecs_err *e)
     r->spec.time_column = r->cols[COL_TIME];
     r->spec.demand_column = dc[0] ? r->cols[COL_VALUE] : "";
     r->spec.class_column = r->cols[COL_CLASS];
-    r->buf = xmalloc(LINE_MAX_BYTES + 1);
+    r->cap = LINE_BUF;
+    r->buf = xmalloc(r->cap + 1);
     r->bin_s = spec->format == TRACE_COUNTS ? spec->bin_s : 0;
     r->last_out_s = -INFINITY;
     int rc = ECS_OK;

@@ -188,12 +188,52 @@ static void test_superposition(void **state)
     free(y);
 }
 
+/* A bad row met in the middle of a run: one message naming file:line:column,
+ * exit 2, and no output files (the run's files are never renamed in). */
+static void test_bad_trace_row_mid_run(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *trace = NULL, *yaml = NULL, *out = NULL;
+    if (asprintf(&trace, "%s/t.csv", dir) < 0 || asprintf(&out, "%s/out", dir) < 0) abort();
+    FILE *f = fopen(trace, "w");
+    fprintf(f, "t_seconds,demand_ms\n");
+    for (int i = 0; i < 500; i++) fprintf(f, "%d.5,%s\n", i, i == 400 ? "fast" : "20");
+    fclose(f);
+    if (asprintf(&yaml,
+                 "%srun: {duration_s: 1000}\n"
+                 "workloads: {w: {target: lb, arrival: trace,\n"
+                 "  trace: {file: t.csv, format: requests, demand_column: demand_ms,\n"
+                 "          demand_scale: 0.001}}}\n",
+                 cluster_yaml) < 0)
+        abort();
+    char *scen = tu_write_file(dir, "s.yaml", yaml);
+    tu_cli c = tu_run_cli((const char *[]){"run", scen, "-q", "-o", out, NULL});
+    assert_int_equal(c.rc, 2);
+    char *want = NULL;
+    if (asprintf(&want, "ecsim: %s/t.csv:402:7: demand_ms: expected a non-negative number (or nothing), got \"fast\"\n",
+                 dir) < 0)
+        abort();
+    printf("  %s", c.err);
+    assert_string_equal(c.err, want);
+    assert_false(tu_exists(out));
+    free(want);
+    tu_cli_free(&c);
+    tu_rmtree(dir);
+    free(scen);
+    free(yaml);
+    free(trace);
+    free(out);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_loop_law), cmocka_unit_test(test_retry_storm),
         cmocka_unit_test(test_retry_budget),    cmocka_unit_test(test_errors_retried),
         cmocka_unit_test(test_request_classes), cmocka_unit_test(test_superposition),
+        cmocka_unit_test(test_bad_trace_row_mid_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
