@@ -31,10 +31,10 @@ typedef struct arrival_spec {
     double sched_repeat_s;
     /* DIURNAL: times of day are UTC, from week_offset_s (seconds from Monday
      * 00:00 UTC to t=0, from run.start) */
-    double amplitude;       /* in [0, 1] */
-    double peak_hour;       /* hour of the daily maximum, [0, 24) */
-    double weekend_factor;  /* multiplies Saturday and Sunday */
-    double noise_cv;        /* lognormal mean-1 factor per noise period; 0 none */
+    double amplitude;      /* in [0, 1] */
+    double peak_hour;      /* hour of the daily maximum, [0, 24) */
+    double weekend_factor; /* multiplies Saturday and Sunday */
+    double noise_cv;       /* lognormal mean-1 factor per noise period; 0 none */
     double noise_period_s;
     double week_offset_s;
     /* MMPP: rates and mean sojourn times per state; from state i the process
@@ -70,7 +70,6 @@ double arrival_expected(const arrival_proc *a, double t0_s, double t1_s);
  * caller's to free. */
 int arrival_parse_points(const char *text, double **t_out, double **v_out, size_t *n_out,
                          char *expected, size_t len);
-int arrival_parse_list(const char *text, double **v_out, size_t *n_out, char *expected,
-                       size_t len);
+int arrival_parse_list(const char *text, double **v_out, size_t *n_out, char *expected, size_t len);
 
 #endif

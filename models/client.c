@@ -112,9 +112,12 @@ static double backoff_s(client *cl, unsigned retry_k)
     double b = cl->cfg.backoff_base_s * ldexp(1.0, (int) retry_k - 1);
     if (b > cl->cfg.backoff_max_s) b = cl->cfg.backoff_max_s;
     switch (cl->cfg.jitter) {
-    case CLIENT_JITTER_NONE: return b;
-    case CLIENT_JITTER_EQUAL: return b / 2 + gsl_rng_uniform(cl->jitter_rng) * b / 2;
-    case CLIENT_JITTER_FULL: return gsl_rng_uniform(cl->jitter_rng) * b;
+    case CLIENT_JITTER_NONE:
+        return b;
+    case CLIENT_JITTER_EQUAL:
+        return b / 2 + gsl_rng_uniform(cl->jitter_rng) * b / 2;
+    case CLIENT_JITTER_FULL:
+        return gsl_rng_uniform(cl->jitter_rng) * b;
     }
     return b;
 }
@@ -132,6 +135,7 @@ static void schedule_retry(client_env *env, uint32_t old_id)
     r->workload = old->workload;
     r->cls = old->cls;
     r->user = old->user;
+    r->mem_mib = old->mem_mib;
     r->attempt = (uint8_t) (old->attempt + 1);
     client *cl = &env->clients[r->workload];
     if (cl->cfg.budget_ratio > 0) cl->tokens -= 1.0;

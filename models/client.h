@@ -29,8 +29,8 @@ typedef struct client_cfg {
     double backoff_max_s;
     client_jitter jitter;
     client_retry_on retry_on;
-    double budget_ratio;   /* tokens a first try earns; a retry costs one; 0: no budget */
-    double budget_burst;   /* the bucket's size and its tokens at t=0 */
+    double budget_ratio; /* tokens a first try earns; a retry costs one; 0: no budget */
+    double budget_burst; /* the bucket's size and its tokens at t=0 */
 } client_cfg;
 
 extern const param_def client_params[];
@@ -41,8 +41,8 @@ void client_cfg_read(client_cfg *c, const params *p, const char *workload);
 /* One workload's client. */
 typedef struct client {
     client_cfg cfg;
-    uint32_t lb;       /* load balancer its attempts go to */
-    double tokens;     /* retry budget left */
+    uint32_t lb;   /* load balancer its attempts go to */
+    double tokens; /* retry budget left */
     gsl_rng *jitter_rng;
 } client;
 

@@ -18,6 +18,8 @@ static uint32_t find_lb(const cluster *c, const char *name)
     return UINT32_MAX;
 }
 
+static void on_task_stopped(void *ctx, task *t, const char *reason);
+
 static int wire(cluster *c, const params *p, ecs_err *e)
 {
     int32_t *lb_service = xmalloc((c->n_lbs ? c->n_lbs : 1) * sizeof *lb_service);
@@ -137,6 +139,8 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
 
     request_pool_init(&c->pool);
     task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks, NULL, NULL);
+    c->tenv.stopped = on_task_stopped;
+    c->tenv.stopped_ctx = c;
     c->clients = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->clients);
     for (uint32_t i = 0; i < c->n_workloads; i++) {
         client *cl = &c->clients[i];
@@ -167,6 +171,24 @@ void cluster_task_name(const cluster *c, const task *t, char *buf, size_t len)
     for (uint32_t i = 0; i <= t->id; i++)
         if (c->tasks[i].service == t->service) k++;
     snprintf(buf, len, "%s/%u", c->services[t->service].name, k);
+}
+
+/* A task stopped by itself (an OOM kill): it leaves its target group, gives
+ * its host back its cpu and memory, and the service event says why. This
+ * version's service scheduler places tasks only at start, so the task is not
+ * replaced (the ECS-fidelity model restores desired_count). */
+static void on_task_stopped(void *ctx, task *t, const char *reason)
+{
+    cluster *c = ctx;
+    service *sv = &c->services[t->service];
+    host *h = &c->hosts[t->host];
+    char name[128];
+    lb_deregister(c->lbs[sv->lb], t->id);
+    h->cpu_free_units += t->def->cpu_units;
+    h->memory_free_mib += t->def->memory_mib;
+    h->n_tasks--;
+    cluster_task_name(c, t, name, sizeof name);
+    recorder_event(&c->rec, sim_now(c->s), "task_stopped", name, "%s; not replaced", reason);
 }
 
 static task *new_task(cluster *c, service *sv, uint32_t host_id)
@@ -305,8 +327,7 @@ static int check_tasks(const cluster *c, char *why, size_t len)
     for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {
         const svc_meter *m = &c->rec.svc[s];
         if (m->n_in != m->n_out + m->in_flight) {
-            snprintf(why, len,
-                     "service %s: %llu attempts in but %llu out and %llu in flight",
+            snprintf(why, len, "service %s: %llu attempts in but %llu out and %llu in flight",
                      c->services[s].name, (unsigned long long) m->n_in,
                      (unsigned long long) m->n_out, (unsigned long long) m->in_flight);
             rc = -1;

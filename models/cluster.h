@@ -27,7 +27,7 @@ typedef struct cluster_cfg {
     int64_t max_requests; /* arrivals stop after this many; -1 unlimited */
     double warmup_s;      /* start of the measurement window */
     double sample_interval_s;
-    double week_offset_s;   /* run.start's time since Monday 00:00 UTC */
+    double week_offset_s; /* run.start's time since Monday 00:00 UTC */
 } cluster_cfg;
 
 typedef struct cluster {
@@ -45,7 +45,7 @@ typedef struct cluster {
     uint32_t n_workloads;
     req_class *classes; /* grouped by workload */
     uint32_t n_classes;
-    client *clients;    /* one per workload */
+    client *clients; /* one per workload */
     request_pool pool;
     recorder rec;
     task_env tenv;

@@ -19,6 +19,11 @@ static void write_rows(recorder *r, double now_s)
         double du = used - m->i_used_area, dr = reserved - m->i_reserved_area;
         m->i_used_area = used;
         m->i_reserved_area = reserved;
+        double used_mib = timeavg_area(&m->used_mib, now_s);
+        double reserved_mib = timeavg_area(&m->reserved_mib, now_s);
+        double dum = used_mib - m->i_used_mib_area, drm = reserved_mib - m->i_reserved_mib_area;
+        m->i_used_mib_area = used_mib;
+        m->i_reserved_mib_area = reserved_mib;
         if (r->timeseries.fp) {
             csvw *w = &r->timeseries;
             csvw_real(w, now_s);
@@ -33,6 +38,7 @@ static void write_rows(recorder *r, double now_s)
             csvw_real(w, hist_quantile(&m->i_latency, 0.95));
             csvw_real(w, hist_quantile(&m->i_latency, 0.99));
             csvw_real(w, dr > 0 ? 100.0 * du / dr : NAN);
+            csvw_real(w, drm > 0 ? 100.0 * dum / drm : NAN);
             csvw_uint(w, m->running_tasks);
             csvw_uint(w, m->desired_tasks);
             csvw_uint(w, r->hosts);
@@ -62,6 +68,8 @@ static void on_warmup_end(void *ctx, sim *s, const ev *e)
         svc_meter *m = &r->svc[i];
         m->w_used_area = timeavg_area(&m->used_vcpu, sim_now(s));
         m->w_reserved_area = timeavg_area(&m->reserved_vcpu, sim_now(s));
+        m->w_used_mib_area = timeavg_area(&m->used_mib, sim_now(s));
+        m->w_reserved_mib_area = timeavg_area(&m->reserved_mib, sim_now(s));
     }
 }
 
@@ -80,6 +88,8 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
         hist_init(&m->i_latency);
         timeavg_init(&m->used_vcpu, 0, 0);
         timeavg_init(&m->reserved_vcpu, 0, 0);
+        timeavg_init(&m->used_mib, 0, 0);
+        timeavg_init(&m->reserved_mib, 0, 0);
     }
     r->warmup_s = warmup_s;
     r->interval_s = interval_s;
@@ -104,9 +114,10 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
     csvw_init(&r->events, events);
     if (timeseries) {
         static const char *cols[] = {
-            "t_s",   "service", "requests", "retries", "completed",    "errors",        "timeouts",
-            "in_flight", "p50_s", "p95_s",  "p99_s",   "cpu_util_pct", "running_tasks",
-            "desired_tasks", "hosts"};
+            "t_s",          "service",       "requests",      "retries",
+            "completed",    "errors",        "timeouts",      "in_flight",
+            "p50_s",        "p95_s",         "p99_s",         "cpu_util_pct",
+            "mem_util_pct", "running_tasks", "desired_tasks", "hosts"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
         csvw_end(&r->timeseries);
     }
@@ -184,11 +195,13 @@ void recorder_fini(recorder *r)
     r->svc = NULL;
 }
 
-void recorder_task_running(recorder *r, uint32_t svc, double now_s, int delta, double vcpu)
+void recorder_task_running(recorder *r, uint32_t svc, double now_s, int delta, double vcpu,
+                           double mib)
 {
     svc_meter *m = &r->svc[svc];
     m->running_tasks = (uint32_t) ((int) m->running_tasks + delta);
     timeavg_add(&m->reserved_vcpu, now_s, delta * vcpu);
+    timeavg_add(&m->reserved_mib, now_s, delta * mib);
 }
 
 void recorder_event(recorder *r, double now_s, const char *kind, const char *object,
@@ -218,5 +231,13 @@ double recorder_cpu_util_pct(const recorder *r, uint32_t svc, double until_s)
     const svc_meter *m = &r->svc[svc];
     double du = timeavg_area(&m->used_vcpu, until_s) - m->w_used_area;
     double dr = timeavg_area(&m->reserved_vcpu, until_s) - m->w_reserved_area;
+    return dr > 0 ? 100.0 * du / dr : NAN;
+}
+
+double recorder_mem_util_pct(const recorder *r, uint32_t svc, double until_s)
+{
+    const svc_meter *m = &r->svc[svc];
+    double du = timeavg_area(&m->used_mib, until_s) - m->w_used_mib_area;
+    double dr = timeavg_area(&m->reserved_mib, until_s) - m->w_reserved_mib_area;
     return dr > 0 ? 100.0 * du / dr : NAN;
 }

@@ -21,14 +21,14 @@ typedef struct svc_meter {
     /* measurement window: attempts that arrived, and requests first sent, at
      * or after warmup_s. A request is what a client wants done; an attempt is
      * one try of it at the load balancer (the first, or a retry). */
-    uint64_t requests, retries;          /* first tries; later attempts */
+    uint64_t requests, retries;             /* first tries; later attempts */
     uint64_t attempts_ok, err_502, err_503; /* attempts answered to a waiting client */
-    uint64_t timeouts;                   /* attempts the client stopped waiting for */
-    uint64_t late, dropped;              /* answered after the client left; dropped (499) */
-    uint64_t first_try_ok;               /* requests that succeeded at once */
-    uint64_t final_ok, final_failed;     /* how requests ended */
-    hist latency;                        /* successful attempts: arrival to answer, s */
-    hist client_latency;                 /* successful requests: first send to answer, s */
+    uint64_t timeouts;                      /* attempts the client stopped waiting for */
+    uint64_t late, dropped;                 /* answered after the client left; dropped (499) */
+    uint64_t first_try_ok;                  /* requests that succeeded at once */
+    uint64_t final_ok, final_failed;        /* how requests ended */
+    hist latency;                           /* successful attempts: arrival to answer, s */
+    hist client_latency;                    /* successful requests: first send to answer, s */
     /* the current sample interval, by event time */
     uint64_t i_requests, i_retries, i_completed, i_errors, i_timeouts;
     hist i_latency;
@@ -37,8 +37,14 @@ typedef struct svc_meter {
     uint64_t in_flight;                  /* attempts at the load balancer or in a task */
     timeavg used_vcpu;                   /* vCPU in use by the service's tasks */
     timeavg reserved_vcpu;               /* vCPU reserved by its running tasks */
+    timeavg used_mib;                    /* memory in use by its tasks (base + requests) */
+    timeavg reserved_mib;                /* memory reserved by its running tasks */
+    double peak_mem_pct;                 /* highest memory use of one task, % of its limit */
+    uint32_t oom_kills;                  /* tasks killed for exceeding their memory */
     double i_used_area, i_reserved_area; /* areas at the interval's start */
     double w_used_area, w_reserved_area; /* areas when the warm-up ended */
+    double w_used_mib_area, w_reserved_mib_area;
+    double i_used_mib_area, i_reserved_mib_area;
     uint32_t running_tasks, desired_tasks, unplaced_tasks;
 } svc_meter;
 
@@ -157,8 +163,18 @@ static inline void recorder_cpu(recorder *r, uint32_t svc, double now_s, double 
 }
 
 /* A task of the service started (+1) or stopped (-1) running with the given
- * reserved vCPU. */
-void recorder_task_running(recorder *r, uint32_t svc, double now_s, int delta, double vcpu);
+ * reserved vCPU and memory. */
+void recorder_task_running(recorder *r, uint32_t svc, double now_s, int delta, double vcpu,
+                           double mib);
+
+static inline void recorder_mem(recorder *r, uint32_t svc, double now_s, double delta_mib)
+{
+    timeavg_add(&r->svc[svc].used_mib, now_s, delta_mib);
+}
+
+/* Mean memory use of a service over [warmup_s, until_s], percent of its
+ * tasks' memory (as ECS computes MemoryUtilization). */
+double recorder_mem_util_pct(const recorder *r, uint32_t svc, double until_s);
 
 /* Appends a line to events.csv: time, kind, object, detail. */
 void recorder_event(recorder *r, double now_s, const char *kind, const char *object,

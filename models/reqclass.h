@@ -17,7 +17,8 @@ typedef struct req_class {
     const char *workload_name; /* borrowed */
     uint16_t workload;         /* its index, resolved by the cluster */
     double weight;
-    const char *match;         /* URL path prefix, "" for none */
+    const char *match; /* URL path prefix, "" for none */
+    double mem_mib;    /* memory a request holds in service */
     dist demand;
 } req_class;
 

@@ -15,22 +15,23 @@ enum {
 };
 
 typedef struct request {
-    double arrival_s;   /* when this attempt reached the load balancer */
-    double first_s;     /* when the client first sent the request (attempt 0) */
-    double demand_s;    /* the request's CPU-seconds (kept for retries) */
-    double remaining_s; /* CPU-seconds (at one vCPU) of work left */
-    double since_s;     /* when remaining_s was last brought up to date */
-    uint64_t done_ev;   /* handle of its completion event while in service */
+    double arrival_s;    /* when this attempt reached the load balancer */
+    double first_s;      /* when the client first sent the request (attempt 0) */
+    double demand_s;     /* the request's CPU-seconds (kept for retries) */
+    double remaining_s;  /* CPU-seconds (at one vCPU) of work left */
+    double since_s;      /* when remaining_s was last brought up to date */
+    uint64_t done_ev;    /* handle of its completion event while in service */
     uint64_t timeout_ev; /* handle of the client's timeout, 0 if none pending */
-    uint32_t task;      /* task serving or queueing it */
-    uint32_t next;      /* next in the task's FIFO queue, or in the free list */
-    uint32_t slot;      /* worker slot while in service */
-    uint32_t user;      /* closed-loop user who sent it, REQUEST_NONE if open loop */
-    uint16_t service;   /* service it is for */
-    uint16_t workload;  /* workload that sent it */
-    uint16_t cls;       /* request class, REQUEST_NO_CLASS if none */
-    uint8_t attempt;    /* 0 for the first try, k for the k-th retry */
-    uint8_t flags;      /* REQUEST_* */
+    uint32_t task;       /* task serving or queueing it */
+    uint32_t next;       /* next in the task's FIFO queue, or in the free list */
+    uint32_t slot;       /* worker slot while in service */
+    uint32_t user;       /* closed-loop user who sent it, REQUEST_NONE if open loop */
+    float mem_mib;       /* memory it holds in its task while in service */
+    uint16_t service;    /* service it is for */
+    uint16_t workload;   /* workload that sent it */
+    uint16_t cls;        /* request class, REQUEST_NO_CLASS if none */
+    uint8_t attempt;     /* 0 for the first try, k for the k-th retry */
+    uint8_t flags;       /* REQUEST_* */
 } request;
 
 #define REQUEST_NO_CLASS UINT16_MAX

@@ -4,6 +4,7 @@
 #include "task.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/engine/xmalloc.h"
@@ -13,7 +14,11 @@ const param_def task_def_params[] = {
      "Task-level CPU (1024 units = 1 vCPU): reserved on the host and a hard cap on what the "
      "task's workers may use together."},
     {"task_definitions.*.memory_mib", PT_INT, "MiB", 6, 1048576, "2048", NULL, 0, NULL,
-     "Task-level memory, reserved on the host at placement."},
+     "Task-level memory: reserved on the host at placement, and a hard limit: a task whose "
+     "memory in use passes it is killed (exit code 137, as the OOM killer does)."},
+    {"task_definitions.*.memory_base_mib", PT_INT, "MiB", 0, 1048576, "0", NULL, 0, NULL,
+     "Memory the task uses with no request in service; each request in service adds its "
+     "workload's or class's memory_per_request_mib."},
     {"task_definitions.*.workers", PT_INT, "requests", 1, 65536, "1", NULL, 0, NULL,
      "Requests the task serves at once (worker threads or processes); each runs at up to one "
      "vCPU."},
@@ -29,6 +34,7 @@ void task_def_read(task_def *d, const params *p, const char *name)
     d->name = name;
     d->cpu_units = params_int(p, "task_definitions.%s.cpu", name);
     d->memory_mib = params_int(p, "task_definitions.%s.memory_mib", name);
+    d->memory_base_mib = params_int(p, "task_definitions.%s.memory_base_mib", name);
     d->workers = (uint32_t) params_int(p, "task_definitions.%s.workers", name);
     d->queue_limit = params_int(p, "task_definitions.%s.queue_limit", name);
 }
@@ -62,6 +68,8 @@ void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, tas
     env->answer = answer;
     env->answer_ctx = answer_ctx;
     env->drop_gone = 1;
+    env->stopped = NULL;
+    env->stopped_ctx = NULL;
     env->kind_done = sim_kind(s, "task.done", on_done, env);
 }
 
@@ -84,6 +92,8 @@ void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32
     }
     t->n_free = d->workers;
     t->served = 0;
+    t->mem_used_mib = 0;
+    t->exit_code = 0;
 }
 
 void task_fini(task *t)
@@ -95,8 +105,52 @@ void task_fini(task *t)
 
 void task_set_running(task_env *env, task *t)
 {
+    double now = sim_now(env->s);
     t->state = TASK_RUNNING;
-    recorder_task_running(env->rec, t->service, sim_now(env->s), +1, t->cap_vcpu);
+    t->mem_used_mib = (double) t->def->memory_base_mib;
+    recorder_task_running(env->rec, t->service, now, +1, t->cap_vcpu, (double) t->def->memory_mib);
+    recorder_mem(env->rec, t->service, now, t->mem_used_mib);
+    double pct = 100.0 * t->mem_used_mib / (double) t->def->memory_mib;
+    if (pct > env->rec->svc[t->service].peak_mem_pct) env->rec->svc[t->service].peak_mem_pct = pct;
+}
+
+/* The task used more memory than its hard limit: the kernel's OOM killer
+ * ends it (exit code 137); every request in it, served or queued, is
+ * answered 502 (the connection is reset). */
+static void oom_kill(task_env *env, task *t)
+{
+    double now = sim_now(env->s);
+    for (uint32_t i = 0; i < t->def->workers; i++) {
+        uint32_t id = t->slots[i];
+        if (id == REQUEST_NONE) continue;
+        sim_cancel(env->s, env->pool->r[id].done_ev);
+        t->slots[i] = REQUEST_NONE;
+        env->answer(env->answer_ctx, id, 502);
+    }
+    while (t->queued > 0) {
+        uint32_t id = t->q_head;
+        t->q_head = env->pool->r[id].next;
+        t->queued--;
+        env->answer(env->answer_ctx, id, 502);
+    }
+    t->q_head = t->q_tail = REQUEST_NONE;
+    recorder_cpu(env->rec, t->service, now, -used_vcpu(t, t->busy));
+    recorder_mem(env->rec, t->service, now, -t->mem_used_mib);
+    recorder_task_running(env->rec, t->service, now, -1, t->cap_vcpu, (double) t->def->memory_mib);
+    env->rec->svc[t->service].oom_kills++;
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "OutOfMemoryError: Container killed due to memory usage (%.0f MiB of %lld); exit "
+             "code 137",
+             t->mem_used_mib, (long long) t->def->memory_mib);
+    t->busy = 0;
+    t->speed = 1.0;
+    t->n_free = t->def->workers;
+    for (uint32_t i = 0; i < t->def->workers; i++) t->free_slots[i] = t->def->workers - 1 - i;
+    t->mem_used_mib = 0;
+    t->state = TASK_STOPPED;
+    t->exit_code = 137;
+    if (env->stopped) env->stopped(env->stopped_ctx, t, reason);
 }
 
 /* The per-worker speed changed from `old_speed`: bring every in-service
@@ -117,8 +171,10 @@ static void respeed(task_env *env, task *t, double old_speed, uint32_t skip)
     }
 }
 
-/* Puts request id into a free worker slot (one must be free). */
-static void start(task_env *env, task *t, uint32_t id)
+/* Puts request id into a free worker slot (one must be free). Returns 0,
+ * or -1 when the request's memory pushed the task over its limit and the
+ * task was killed. */
+static int start(task_env *env, task *t, uint32_t id)
 {
     double now = sim_now(env->s);
     uint32_t slot = t->free_slots[--t->n_free];
@@ -132,16 +188,25 @@ static void start(task_env *env, task *t, uint32_t id)
     r->since_s = now;
     r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
+    if (r->mem_mib > 0) {
+        t->mem_used_mib += r->mem_mib;
+        recorder_mem(env->rec, t->service, now, r->mem_mib);
+        double pct = 100.0 * t->mem_used_mib / (double) t->def->memory_mib;
+        if (pct > env->rec->svc[t->service].peak_mem_pct)
+            env->rec->svc[t->service].peak_mem_pct = pct;
+        if (t->mem_used_mib > (double) t->def->memory_mib) {
+            oom_kill(env, t);
+            return -1;
+        }
+    }
     if (t->speed != old_speed) respeed(env, t, old_speed, id);
+    return 0;
 }
 
 int task_accept(task_env *env, task *t, uint32_t id)
 {
     assert(t->state == TASK_RUNNING);
-    if (t->n_free > 0) {
-        start(env, t, id);
-        return 0;
-    }
+    if (t->n_free > 0) return start(env, t, id) == 0 ? 0 : 502;
     if (t->def->queue_limit >= 0 && (int64_t) t->queued >= t->def->queue_limit) {
         env->answer(env->answer_ctx, id, 502);
         return 502;
@@ -183,6 +248,10 @@ static void on_done(void *ctx, sim *s, const ev *e)
     task *t = &(*env->tasks)[r->task];
     double now = sim_now(s);
     uint32_t slot = r->slot;
+    if (r->mem_mib > 0) {
+        t->mem_used_mib -= r->mem_mib;
+        recorder_mem(env->rec, t->service, now, -r->mem_mib);
+    }
 
     env->answer(env->answer_ctx, id, 200); /* gives the request back */
     t->slots[slot] = REQUEST_NONE;
@@ -196,8 +265,7 @@ static void on_done(void *ctx, sim *s, const ev *e)
         recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy - 1) - used_vcpu(t, t->busy));
         t->busy--;
         double speed = t->speed;
-        start(env, t, next);
-        assert(t->speed == speed);
+        if (start(env, t, next) == 0) assert(t->speed == speed);
         (void) speed;
         return;
     }

@@ -18,11 +18,12 @@
 #include "sim/engine/sim.h"
 
 typedef struct task_def {
-    const char *name;    /* borrowed from params */
-    int64_t cpu_units;   /* task-level cpu: reserved on the host, and a hard cap */
-    int64_t memory_mib;  /* task-level memory: reserved on the host */
-    uint32_t workers;    /* requests served at once */
-    int64_t queue_limit; /* requests that may wait; -1 unlimited */
+    const char *name;        /* borrowed from params */
+    int64_t cpu_units;       /* task-level cpu: reserved on the host, and a hard cap */
+    int64_t memory_mib;      /* task-level memory: reserved on the host, and a hard limit */
+    int64_t memory_base_mib; /* in use with no request in service */
+    uint32_t workers;        /* requests served at once */
+    int64_t queue_limit;     /* requests that may wait; -1 unlimited */
 } task_def;
 
 extern const param_def task_def_params[];
@@ -58,13 +59,19 @@ typedef struct task {
     uint32_t *slots;         /* worker slot -> request id, REQUEST_NONE when idle */
     uint32_t *free_slots;    /* stack of idle slot numbers */
     uint32_t n_free;
-    uint64_t served; /* requests completed (all time) */
+    uint64_t served;     /* requests completed (all time) */
+    double mem_used_mib; /* base plus the requests in service */
+    int exit_code;       /* once STOPPED: 137 after an OOM kill */
 } task;
 
 /* A task is done with a request: `status` is 200 (served), 502 (refused: the
  * queue was full) or 499 (dropped unserved: its client had gone, as NGINX
  * logs it). The callee records the outcome and gives the request back. */
 typedef void (*task_answer_fn)(void *ctx, uint32_t req, int status);
+
+/* A task stopped by itself (an OOM kill), with ECS's stopped reason; the
+ * callee deregisters it and frees its host's resources. */
+typedef void (*task_stopped_fn)(void *ctx, task *t, const char *reason);
 
 /* What serving needs from the rest of the cluster; owned by the cluster. */
 typedef struct task_env {
@@ -76,6 +83,8 @@ typedef struct task_env {
     task_answer_fn answer;
     void *answer_ctx;
     int drop_gone; /* skip queued requests whose client has gone (REQUEST_GONE) */
+    task_stopped_fn stopped;
+    void *stopped_ctx;
 } task_env;
 
 /* Registers the completion event kind with env->s; answers go to `answer`. */

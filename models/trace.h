@@ -19,33 +19,33 @@
 typedef enum { TRACE_COUNTS, TRACE_REQUESTS, TRACE_ALB, TRACE_CLF } trace_format;
 
 typedef struct trace_spec {
-    const char *path;         /* already resolved against the scenario's folder */
+    const char *path; /* already resolved against the scenario's folder */
     trace_format format;
     /* counts */
-    double bin_s;             /* bin width; 0 = inferred from the first two rows */
-    int placement_poisson;    /* 0: exactly the count, uniform in the bin; 1: Poisson(count) */
+    double bin_s;          /* bin width; 0 = inferred from the first two rows */
+    int placement_poisson; /* 0: exactly the count, uniform in the bin; 1: Poisson(count) */
     /* per-request CSV */
-    const char *time_column;  /* default "t_seconds" */
+    const char *time_column;   /* default "t_seconds" */
     const char *demand_column; /* "" for none */
     const char *class_column;  /* "" for none */
-    double demand_scale;      /* multiplies demand hints (e.g. 0.001 for ms); 1 */
+    double demand_scale;       /* multiplies demand hints (e.g. 0.001 for ms); 1 */
     /* transformations, in this order: window (trace time), loop, time scale,
      * rate scale, shift (simulated time) */
-    double window_start_s;    /* trace seconds from the trace's origin; 0 */
-    double window_end_s;      /* INFINITY for none */
-    int loop;                 /* replay the window again and again */
-    double time_scale;        /* trace seconds per simulated second (24 = a day in an hour) */
-    double rate_scale;        /* x k: counts scale exactly in expectation; per-request
-                                 rows are kept with probability k (k < 1) or
-                                 repeated floor(k) or floor(k)+1 times */
-    double shift_s;           /* simulated time of the window's start */
+    double window_start_s; /* trace seconds from the trace's origin; 0 */
+    double window_end_s;   /* INFINITY for none */
+    int loop;              /* replay the window again and again */
+    double time_scale;     /* trace seconds per simulated second (24 = a day in an hour) */
+    double rate_scale;     /* x k: counts scale exactly in expectation; per-request
+                              rows are kept with probability k (k < 1) or
+                              repeated floor(k) or floor(k)+1 times */
+    double shift_s;        /* simulated time of the window's start */
 } trace_spec;
 
 typedef struct trace_record {
-    double t_s;        /* simulated arrival time */
-    double demand_s;   /* a service-demand hint (seconds), or < 0 for none */
-    int status;        /* recorded status code, 0 if none */
-    char key[256];     /* class name (CSV class column), or the URL path (logs); "" none */
+    double t_s;      /* simulated arrival time */
+    double demand_s; /* a service-demand hint (seconds), or < 0 for none */
+    int status;      /* recorded status code, 0 if none */
+    char key[256];   /* class name (CSV class column), or the URL path (logs); "" none */
 } trace_record;
 
 typedef struct trace_reader trace_reader;

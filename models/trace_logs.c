@@ -1,15 +1,19 @@
-/* trace_logs.c -- one access-log line into an arrival record, for the two log
- * formats a trace can be: Elastic Load Balancing's Application Load Balancer
+/* trace_logs.c -- access logs into arrival records, for the two log formats
+ * a trace can be: Elastic Load Balancing's Application Load Balancer
  * entries (space-separated, some fields in double quotes, new fields only
  * ever appended) and the Common and Combined Log Formats of Apache httpd and
- * NGINX. Pure functions of a line: no state, no allocation, any byte
- * accepted; a malformed line yields the field's name and column. Times are
- * kept as integer microseconds since 1970 so that a log's microsecond stamps
- * survive the subtraction of its origin exactly. */
+ * NGINX. The line parsers are pure functions of a line (no state, no
+ * allocation, any byte accepted); a malformed line yields the field's name
+ * and column. Times are integer microseconds since 1970, so a log's
+ * microsecond stamps survive the subtraction of its origin exactly. Logs are
+ * written when a response ends, so their arrival times run a little out of
+ * order: the reorder buffer at the end of this file puts them back. */
 #include "models/trace_int.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "sim/engine/xmalloc.h"
 
 /* ALB fields in the documented order; the reader uses 1, 2, 7, 9, 13, 22. */
 static const char *const alb_names[] = {"type",
@@ -159,8 +163,7 @@ static int parse_seconds(const char *s, size_t n, double *out)
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) v = v * 10 + (s[i] - '0');
     int nd = (int) (i - d0);
     if (i < n && s[i] == '.') {
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++)
-            v += (s[i] - '0') * (scale /= 10);
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++) v += (s[i] - '0') * (scale /= 10);
     }
     if (nd == 0 || i != n || nd > 30) return -1;
     *out = neg ? -v : v;
@@ -264,12 +267,11 @@ int trace__parse_alb(const char *s, size_t n, trace__logrec *out, int *column, c
      * request); `time` is when it answered, so it is used only by entries
      * written before request_creation_time existed. */
     int tf = nf > F_CREATED && !(f[F_CREATED].len == 1 && s[f[F_CREATED].off] == '-') ? F_CREATED
-                                                                                       : F_TIME;
+                                                                                      : F_TIME;
     const span *ts = &f[tf];
     if (parse_iso(s + ts->off, ts->len, &out->t_us))
         return fail(column, ts->off - (size_t) ts->quoted, why, why_len, alb_names[tf],
-                    "an ISO 8601 UTC time like 2018-07-02T22:23:00.186641Z", s + ts->off,
-                    ts->len);
+                    "an ISO 8601 UTC time like 2018-07-02T22:23:00.186641Z", s + ts->off, ts->len);
     out->t_column = (int) ts->off + 1;
     const span *d = &f[F_TARGET_TIME];
     if (d->quoted || parse_seconds(s + d->off, d->len, &out->demand_s))
@@ -337,4 +339,86 @@ int trace__parse_clf(const char *s, size_t n, trace__logrec *out, int *column, c
         return fail(column, b0, why, why_len, "bytes", "a byte count or -", s + b0, b1 - b0);
     out->demand_s = -1; /* the formats record no service time */
     return 0;
+}
+
+static int heap_less(const trace__heap_ent *a, const trace__heap_ent *b)
+{
+    return a->rec.t_us < b->rec.t_us || (a->rec.t_us == b->rec.t_us && a->seq < b->seq);
+}
+
+static void heap_push(trace_reader *r, const trace__logrec *rec)
+{
+    if (r->heap_n == r->heap_cap) {
+        r->heap_cap = r->heap_cap ? 2 * r->heap_cap : 256;
+        r->heap = xrealloc(r->heap, r->heap_cap * sizeof *r->heap);
+    }
+    size_t i = r->heap_n++;
+    trace__heap_ent x = {*rec, r->seq++};
+    while (i > 0 && heap_less(&x, &r->heap[(i - 1) / 2])) {
+        r->heap[i] = r->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    r->heap[i] = x;
+}
+
+static void heap_pop(trace_reader *r, trace__logrec *out)
+{
+    *out = r->heap[0].rec;
+    trace__heap_ent x = r->heap[--r->heap_n];
+    size_t i = 0, n = r->heap_n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && heap_less(&r->heap[c + 1], &r->heap[c])) c++;
+        if (!heap_less(&r->heap[c], &x)) break;
+        r->heap[i] = r->heap[c];
+        i = c;
+    }
+    if (n) r->heap[i] = x;
+}
+
+/* The next log record in time order: lines are parsed into the heap until
+ * its earliest record is more than TRACE__REORDER_US older than the latest seen
+ * (no later line may then precede it), the heap is full, or the file ends. */
+int trace__log_row(trace_reader *r, trace__row *out, ecs_err *e)
+{
+    for (;;) {
+        if (r->heap_n > 0 && (r->src_eof || r->heap_n >= TRACE__REORDER_MAX ||
+                              r->heap[0].rec.t_us < r->max_seen_us - TRACE__REORDER_US)) {
+            trace__logrec rec;
+            heap_pop(r, &rec);
+            if (!r->have_origin) r->origin_us = rec.t_us, r->have_origin = 1;
+            r->last_out_us = rec.t_us;
+            r->have_out = 1;
+            out->t = (double) (rec.t_us - r->origin_us) * 1e-6;
+            out->count = 1;
+            out->line = 0;
+            out->demand = rec.demand_s >= 0 ? rec.demand_s * r->spec.demand_scale : -1;
+            out->status = rec.status;
+            memcpy(out->key, rec.key, sizeof out->key);
+            return 1;
+        }
+        if (r->src_eof) return 0;
+        int rc = trace__read_line(r, e);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            r->src_eof = 1;
+            continue;
+        }
+        if (trace__blank(r->line, r->line_len)) continue;
+        trace__logrec rec;
+        int col = 1;
+        char why[256];
+        rc = r->spec.format == TRACE_ALB
+                 ? trace__parse_alb(r->line, r->line_len, &rec, &col, why, sizeof why)
+                 : trace__parse_clf(r->line, r->line_len, &rec, &col, why, sizeof why);
+        if (rc) return err_at(e, ECS_EINPUT, r->path, (int) r->line_no, col, "%s", why);
+        if (r->have_out && rec.t_us < r->last_out_us)
+            return err_at(e, ECS_EINPUT, r->path, (int) r->line_no, rec.t_column,
+                          "time: %.6f s earlier than a request already replayed; a log may be "
+                          "out of time order by at most 60 s (and %d requests): sort it by time",
+                          (double) (r->last_out_us - rec.t_us) * 1e-6, TRACE__REORDER_MAX);
+        if (r->heap_n == 0 || rec.t_us > r->max_seen_us) r->max_seen_us = rec.t_us;
+        heap_push(r, &rec);
+    }
 }

@@ -38,7 +38,8 @@ static int sojourn_check(const char *text, char *expected, size_t len)
     int rc = arrival_parse_list(text, &v, &n, expected, len);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (!(v[i] > 0)) {
-            snprintf(expected, len, "a list of mean times > 0 separated by commas, e.g. \"300, 30\"");
+            snprintf(expected, len,
+                     "a list of mean times > 0 separated by commas, e.g. \"300, 30\"");
             rc = -1;
         }
     free(v);
@@ -55,8 +56,8 @@ const param_def workload_params[] = {
      "Several workloads on one load balancer superpose."},
     {"workloads.*.rate_per_s", PT_REAL, "requests/s", 0, 1e9, "10", NULL, PF_MIN_EXCL, NULL,
      "poisson: the rate; diurnal: the mean rate; flash_crowd: the base rate."},
-    {"workloads.*.schedule.points", PT_STR, "t_s:requests/s", 0, 0, "0:10", NULL, 0,
-     points_check, "schedule: rate points \"t:rate, t:rate, ...\", t ascending from 0."},
+    {"workloads.*.schedule.points", PT_STR, "t_s:requests/s", 0, 0, "0:10", NULL, 0, points_check,
+     "schedule: rate points \"t:rate, t:rate, ...\", t ascending from 0."},
     {"workloads.*.schedule.shape", PT_ENUM, "", 0, 0, "steps", "steps|linear", 0, NULL,
      "schedule: the rate holds until the next point (steps) or moves linearly to it."},
     {"workloads.*.schedule.repeat_s", PT_REAL, "s", 0, 1e9, "0", NULL, 0, NULL,
@@ -121,6 +122,9 @@ const param_def workload_params[] = {
      "closed_loop: virtual users; each sends a request, waits for it to end, thinks, repeats."},
     {"workloads.*.users.ramp_s", PT_REAL, "s", 0, 1e9, "0", NULL, 0, NULL,
      "closed_loop: users start evenly over this time (0: all at t=0)."},
+    {"workloads.*.memory_per_request_mib", PT_REAL, "MiB", 0, 1e6, "0", NULL, 0, NULL,
+     "Memory a request holds in its task while in service (request classes set their own); "
+     "with the task's memory_base_mib it is checked against the task's memory limit."},
     DEMAND_PARAMS("workloads.*.users.think", "a user's think time", "exponential", "1"),
     DEMAND_PARAMS("workloads.*.demand", "each request's service demand (CPU-s at one vCPU)",
                   "exponential", "0.1"),
@@ -165,8 +169,8 @@ static int read_trace(workload *w, const params *p, const char *name, sim *s, ec
     return ECS_OK;
 }
 
-static int read_synthetic(workload *w, const params *p, const char *name, const char *kind,
-                          sim *s, double week_offset_s)
+static int read_synthetic(workload *w, const params *p, const char *name, const char *kind, sim *s,
+                          double week_offset_s)
 {
     char stream[160], expected[256];
     arrival_spec a;
@@ -233,6 +237,7 @@ int workload_read(workload *w, const params *p, const char *name, sim *s, double
     memset(w, 0, sizeof *w);
     w->name = name;
     w->lb_name = params_str(p, "workloads.%s.target", name);
+    w->mem_mib = params_real(p, "workloads.%s.memory_per_request_mib", name);
     int rc = demand_read(&w->demand, p, e, "workloads.%s.demand", name);
     if (rc != ECS_OK) return rc;
     rc = demand_read(&w->think, p, e, "workloads.%s.users.think", name);
@@ -306,7 +311,8 @@ void workload_bind_classes(workload_env *env)
         if (w->n_cls == 0) continue;
         double *weights = xmalloc(w->n_cls * sizeof *weights);
         double sum = 0;
-        for (uint16_t k = 0; k < w->n_cls; k++) sum += weights[k] = env->classes[w->cls_first + k].weight;
+        for (uint16_t k = 0; k < w->n_cls; k++)
+            sum += weights[k] = env->classes[w->cls_first + k].weight;
         if (sum <= 0)
             for (uint16_t k = 0; k < w->n_cls; k++) weights[k] = 1;
         w->cls_pick = gsl_ran_discrete_preproc(w->n_cls, weights);
@@ -355,6 +361,7 @@ static int new_request(workload_env *env, uint32_t wi, uint32_t user, const trac
     r->workload = (uint16_t) wi;
     r->user = user;
     r->cls = pick_class(env, w, rec);
+    r->mem_mib = (float) (r->cls != REQUEST_NO_CLASS ? env->classes[r->cls].mem_mib : w->mem_mib);
     if (rec && rec->demand_s >= 0)
         r->demand_s = rec->demand_s;
     else if (r->cls != REQUEST_NO_CLASS)
@@ -458,8 +465,12 @@ void workload_start(workload_env *env, sim *s)
             }
             base += w->users;
             continue;
-        case SOURCE_TRACE: first = w->next.t_s; break;
-        case SOURCE_SYNTHETIC: first = arrival_next(w->proc); break;
+        case SOURCE_TRACE:
+            first = w->next.t_s;
+            break;
+        case SOURCE_SYNTHETIC:
+            first = arrival_next(w->proc);
+            break;
         }
         if (first > env->stop_s)
             close_source(env, w);

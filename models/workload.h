@@ -39,13 +39,14 @@ typedef struct workload {
     uint32_t user_base;  /* global index of its first user */
     uint32_t users_active;
     double users_ramp_s;
-    dist think;          /* think time */
-    dist demand;         /* default service demand */
+    dist think;                /* think time */
+    dist demand;               /* default service demand */
+    double mem_mib;            /* memory a request holds in service */
     uint16_t cls_first, n_cls; /* its classes in the cluster's class array */
     gsl_ran_discrete_t *cls_pick;
     gsl_rng *demand_rng, *class_rng, *think_rng;
-    uint64_t generated;  /* requests sent */
-    int open;            /* still generating */
+    uint64_t generated; /* requests sent */
+    int open;           /* still generating */
 } workload;
 
 typedef struct workload_env {
@@ -56,9 +57,9 @@ typedef struct workload_env {
     req_class *classes; /* all classes, grouped by workload */
     uint32_t n_classes;
     uint16_t *user_workload; /* global user index -> workload */
-    double stop_s;        /* no request after this time */
-    int64_t max_requests; /* no request after this many in all; -1 unlimited */
-    uint64_t arrived;     /* requests so far, all workloads */
+    double stop_s;           /* no request after this time */
+    int64_t max_requests;    /* no request after this many in all; -1 unlimited */
+    uint64_t arrived;        /* requests so far, all workloads */
     uint32_t kind_arrival, kind_user;
 } workload_env;
 

@@ -131,6 +131,8 @@ typedef struct totals {
     uint64_t timeouts, late, dropped, first_try_ok;
     hist latency, client_latency;
     double used_area, reserved_area;
+    double used_mib_area, reserved_mib_area, peak_mem_pct;
+    uint64_t oom_kills;
 } totals;
 
 static void add_totals(totals *t, const svc_meter *m, double end_s)
@@ -149,6 +151,10 @@ static void add_totals(totals *t, const svc_meter *m, double end_s)
     hist_merge(&t->client_latency, &m->client_latency);
     t->used_area += timeavg_area(&m->used_vcpu, end_s) - m->w_used_area;
     t->reserved_area += timeavg_area(&m->reserved_vcpu, end_s) - m->w_reserved_area;
+    t->used_mib_area += timeavg_area(&m->used_mib, end_s) - m->w_used_mib_area;
+    t->reserved_mib_area += timeavg_area(&m->reserved_mib, end_s) - m->w_reserved_mib_area;
+    if (m->peak_mem_pct > t->peak_mem_pct) t->peak_mem_pct = m->peak_mem_pct;
+    t->oom_kills += m->oom_kills;
 }
 
 static double ratio(double a, double b)
@@ -161,20 +167,50 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
 {
     csvw w;
     csvw_init(&w, fp);
-    static const char *const head[] = {
-        "seed",           "version",       "commit",        "scenario",
-        "fingerprint",    "events",        "sim_end_s",     "requests",
-        "retries",        "completed",     "errors",        "errors_502",
-        "errors_503",     "timeouts",      "late_responses", "dropped",
-        "first_try_ok",   "in_flight_end", "error_rate",    "mean_s",
-        "p50_s",          "p95_s",         "p99_s",         "p999_s",
-        "max_s",          "client_mean_s", "client_p99_s",  "cpu_util_pct",
-        "hosts",          "host_hours",    "cost_usd",      "tasks_running",
-        "tasks_unplaced", "slo_p99_latency_s", "slo_p99_ok", "slo_error_rate",
-        "slo_error_rate_ok"};
-    static const char *const svc_cols[] = {"requests", "retries", "completed", "errors",
-                                           "error_rate", "mean_s", "p50_s", "p95_s", "p99_s",
-                                           "cpu_util_pct", "tasks", "unplaced_tasks"};
+    static const char *const head[] = {"seed",
+                                       "version",
+                                       "commit",
+                                       "scenario",
+                                       "fingerprint",
+                                       "events",
+                                       "sim_end_s",
+                                       "requests",
+                                       "retries",
+                                       "completed",
+                                       "errors",
+                                       "errors_502",
+                                       "errors_503",
+                                       "timeouts",
+                                       "late_responses",
+                                       "dropped",
+                                       "first_try_ok",
+                                       "in_flight_end",
+                                       "error_rate",
+                                       "mean_s",
+                                       "p50_s",
+                                       "p95_s",
+                                       "p99_s",
+                                       "p999_s",
+                                       "max_s",
+                                       "client_mean_s",
+                                       "client_p99_s",
+                                       "cpu_util_pct",
+                                       "mem_util_pct",
+                                       "peak_task_mem_pct",
+                                       "oom_kills",
+                                       "hosts",
+                                       "host_hours",
+                                       "cost_usd",
+                                       "tasks_running",
+                                       "tasks_unplaced",
+                                       "slo_p99_latency_s",
+                                       "slo_p99_ok",
+                                       "slo_error_rate",
+                                       "slo_error_rate_ok"};
+    static const char *const svc_cols[] = {
+        "requests",     "retries",   "completed", "errors",        "error_rate",
+        "mean_s",       "p50_s",     "p95_s",     "p99_s",         "cpu_util_pct",
+        "mem_util_pct", "oom_kills", "tasks",     "unplaced_tasks"};
     static const char *const cls_cols[] = {"requests", "completed", "errors",
                                            "mean_s",   "p50_s",     "p99_s"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
@@ -229,6 +265,9 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_real(&w, hist_mean(&t->client_latency));
     csvw_real(&w, hist_quantile(&t->client_latency, 0.99));
     csvw_real(&w, 100.0 * ratio(t->used_area, t->reserved_area));
+    csvw_real(&w, 100.0 * ratio(t->used_mib_area, t->reserved_mib_area));
+    csvw_real(&w, t->peak_mem_pct);
+    csvw_uint(&w, t->oom_kills);
     csvw_uint(&w, c->n_hosts);
     csvw_real(&w, cost_host_hours(c->hosts, c->n_hosts, end_s));
     csvw_real(&w, cost_hosts_usd(c->hosts, c->n_hosts, end_s));
@@ -250,6 +289,8 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
         csvw_real(&w, hist_quantile(&m->latency, 0.95));
         csvw_real(&w, hist_quantile(&m->latency, 0.99));
         csvw_real(&w, recorder_cpu_util_pct(&c->rec, k, end_s));
+        csvw_real(&w, recorder_mem_util_pct(&c->rec, k, end_s));
+        csvw_uint(&w, m->oom_kills);
         csvw_uint(&w, m->running_tasks);
         csvw_uint(&w, c->services[k].unplaced);
     }

@@ -40,28 +40,28 @@ static const double widths[NWIDTH] = {1, 10, 60, 3600};
 
 /* Counts in bins of one width. */
 typedef struct wstat {
-    double w;                  /* bin width, s */
-    int on;                    /* computed for this trace */
+    double w; /* bin width, s */
+    int on;   /* computed for this trace */
     int started;
-    int64_t first, cur;        /* bin indices from the origin */
-    double cur_n;              /* requests in the open bin */
-    double n, mean, m2;        /* Welford over closed bins, empty ones included */
-    double peak;               /* the fullest bin's requests */
+    int64_t first, cur; /* bin indices from the origin */
+    double cur_n;       /* requests in the open bin */
+    double n, mean, m2; /* Welford over closed bins, empty ones included */
+    double peak;        /* the fullest bin's requests */
     int64_t peak_bin;
 } wstat;
 
 /* The busiest hour: sums over a sliding hour, one step at a time. */
 typedef struct hour {
-    double step;               /* s; 0 when the trace's bins do not divide an hour */
-    int64_t n;                 /* steps per hour */
-    double *ring;              /* the last n steps' requests */
+    double step;  /* s; 0 when the trace's bins do not divide an hour */
+    int64_t n;    /* steps per hour */
+    double *ring; /* the last n steps' requests */
     int started;
-    int64_t first, cur;        /* step indices from the origin */
+    int64_t first, cur; /* step indices from the origin */
     double cur_n;
-    int64_t pushed;            /* steps pushed so far */
-    double sum;                /* of the ring */
+    int64_t pushed; /* steps pushed so far */
+    double sum;     /* of the ring */
     double best;
-    int64_t best_start;        /* step index */
+    int64_t best_start; /* step index */
     int have_best;
 } hour;
 

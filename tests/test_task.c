@@ -24,6 +24,9 @@ typedef struct {
     task_def def;
     uint32_t kind_inject;
     double demand_s[16]; /* demand of the request injected with target i */
+    double mem_mib;      /* memory each injected request holds */
+    int stopped;         /* the task stopped itself */
+    char reason[160];
     uint32_t n_injected;
 } world;
 
@@ -49,6 +52,7 @@ static void inject(void *ctx, sim *s, const ev *e)
     r->remaining_s = w->demand_s[e->target];
     r->service = 0;
     r->flags = 0;
+    r->mem_mib = (float) w->mem_mib;
     recorder_attempt_in(&w->rec, 0, 0, sim_now(s));
     task_accept(&w->env, &w->tasks[0], id);
 }
@@ -61,7 +65,7 @@ static void world_init(world *w, int64_t cpu_units, uint32_t workers, int64_t qu
     recorder_init(&w->rec, w->s, names, 1, 0, 1e9);
     w->rec.open_sources = 1;
     request_pool_init(&w->pool);
-    w->def = (task_def){"td", cpu_units, 512, workers, queue_limit};
+    w->def = (task_def){"td", cpu_units, 512, 0, workers, queue_limit};
     w->tasks = calloc(1, sizeof *w->tasks);
     task_init(&w->tasks[0], 0, &w->def, 0, 0);
     task_env_init(&w->env, w->s, &w->pool, &w->rec, &w->tasks, answer, w);
@@ -73,6 +77,13 @@ static void at(world *w, double t, double demand_s)
 {
     w->demand_s[w->n_injected] = demand_s;
     sim_at(w->s, t, w->kind_inject, w->n_injected++);
+}
+
+static void run_until(world *w, double t_s)
+{
+    ecs_err e;
+    err_clear(&e);
+    assert_int_equal(sim_run(w->s, t_s, &e), ECS_OK);
 }
 
 static void run(world *w)
@@ -189,6 +200,49 @@ static void test_queue_limit_refuses(void **state)
     world_fini(&w);
 }
 
+static void note_stop(void *ctx, task *t, const char *reason)
+{
+    world *w = ctx;
+    (void) t;
+    w->stopped = 1;
+    snprintf(w->reason, sizeof w->reason, "%s", reason);
+}
+
+/* Memory is a hard limit (DESIGN.md; ECS task_definition_parameters: memory
+ * "If your container attempts to exceed the memory specified here, the
+ * container is killed"): base 200 + 3 requests x 120 MiB > 512 MiB kills the
+ * task with exit code 137, and every request in it gets 502. */
+static void test_oom_kill(void **state)
+{
+    (void) state;
+    world w;
+    world_init(&w, 4096, 4, -1);
+    w.def.memory_base_mib = 200;
+    w.mem_mib = 120;
+    w.env.stopped = note_stop;
+    w.env.stopped_ctx = &w;
+    task_fini(&w.tasks[0]);
+    task_init(&w.tasks[0], 0, &w.def, 0, 0);
+    w.rec.svc[0].running_tasks = 0;
+    task_set_running(&w.env, &w.tasks[0]);
+    at(&w, 0, 10.0);
+    at(&w, 1, 10.0);
+    run_until(&w, 2);
+    assert_near(w.tasks[0].mem_used_mib, 440, 1e-9);
+    assert_false(w.stopped);
+    at(&w, 3, 10.0);
+    run_until(&w, 4);
+    assert_true(w.stopped);
+    assert_int_equal(w.tasks[0].state, TASK_STOPPED);
+    assert_int_equal(w.tasks[0].exit_code, 137);
+    assert_int_equal(w.rec.svc[0].err_502, 3);
+    assert_int_equal(w.rec.svc[0].oom_kills, 1);
+    assert_int_equal(w.pool.live, 0);
+    assert_non_null(strstr(w.reason, "OutOfMemoryError: Container killed due to memory usage"));
+    assert_near(w.rec.svc[0].used_mib.value, 0, 1e-9);
+    world_fini(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_enough_cpu_runs_full_speed),
         cmocka_unit_test(test_half_vcpu_task),
         cmocka_unit_test(test_fifo_queue),
+        cmocka_unit_test(test_oom_kill),
         cmocka_unit_test(test_queue_limit_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

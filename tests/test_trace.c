@@ -83,7 +83,8 @@ static int first_error(const trace_spec *s, ecs_err *e)
     trace_reader *r = trace_open(s, g, e);
     int rc = r ? 0 : e->code;
     trace_record rec;
-    while (r && (rc = trace_next(r, &rec, e)) == 1) {}
+    while (r && (rc = trace_next(r, &rec, e)) == 1) {
+    }
     if (r && rc < 0) {
         /* sticky: the next call repeats it */
         ecs_err again;
@@ -438,8 +439,7 @@ static void test_log_lines(void **state)
     assert_true(rec.t_us == INT64_C(951825600) * 1000000);
     assert_string_equal(rec.key, "/a/b");
     const char *not_leap = "h - - [29/Feb/1900:12:00:00 +0000] \"GET / HTTP/1.0\" 200 1";
-    assert_int_equal(trace__parse_clf(not_leap, strlen(not_leap), &rec, &col, why, sizeof why),
-                     -1);
+    assert_int_equal(trace__parse_clf(not_leap, strlen(not_leap), &rec, &col, why, sizeof why), -1);
     assert_int_equal(col, 7);
     /* an entry from before request_creation_time: the arrival is `time` */
     const char *old = "http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 "
@@ -679,8 +679,7 @@ static void test_broken_corpus(void **state)
         {"clf_bad_status.log", TRACE_CLF,
          ":1:78: status: expected a three-digit status code, got \"OK\""},
         {"clf_bad_bytes.log", TRACE_CLF, ":1:82: bytes: expected a byte count or -, got \"2kB\""},
-        {"clf_no_request.log", TRACE_CLF,
-         ":1:47: request: missing (the line ends after the time)"},
+        {"clf_no_request.log", TRACE_CLF, ":1:47: request: missing (the line ends after the time)"},
         {"clf_empty.log", TRACE_CLF, ": empty file"},
         {"clf_binary.log", TRACE_CLF,
          ":1:9: time: expected [dd/Mon/yyyy:hh:mm:ss +zzzz], got \"[?]\""},
@@ -809,9 +808,9 @@ static void test_stats_samples(void **state)
              "busiest_hour_start_s: 2280\n"
              "busiest_hour_requests: 2855\n");
     free(out);
-    out = stats_run(&rc, NULL,
-                    (const char *[]){"stats", "--format", "requests", SAMPLES "sample_requests.csv",
-                                     NULL});
+    out = stats_run(
+        &rc, NULL,
+        (const char *[]){"stats", "--format", "requests", SAMPLES "sample_requests.csv", NULL});
     assert_int_equal(rc, 0);
     assert_string_equal(out, "trace: " SAMPLES "sample_requests.csv (requests)\n"
                              "rows: 301\n"
@@ -897,8 +896,8 @@ static void test_stats_oracle(void **state)
     for (int s = first; s <= last; s++) c[s / 10 - b0] += per_s[s];
     for (int i = 0; i < nb; i++) mean += c[i] / nb, peak = fmax(peak, c[i]);
     for (int i = 0; i < nb; i++) var += (c[i] - mean) * (c[i] - mean) / (nb - 1);
-    snprintf(want, sizeof want, "%7g %10d %10.0f %15.6g %12.4f %10.4f\n", 10.0, nb, peak,
-             peak / 10, peak / mean, var / mean);
+    snprintf(want, sizeof want, "%7g %10d %10.0f %15.6g %12.4f %10.4f\n", 10.0, nb, peak, peak / 10,
+             peak / mean, var / mean);
     assert_non_null(strstr(out, want));
     free(c);
     free(out);

@@ -80,8 +80,8 @@ static void test_retry_storm(void **state)
     double retries = tu_column(summary, "retries");
     double timeouts = tu_column(summary, "timeouts");
     double failed = tu_column(summary, "errors");
-    printf("  requests %.0f retries %.0f (%.3f per request) timeouts %.0f failed %.0f\n",
-           requests, retries, retries / requests, timeouts, failed);
+    printf("  requests %.0f retries %.0f (%.3f per request) timeouts %.0f failed %.0f\n", requests,
+           retries, retries / requests, timeouts, failed);
     /* attempts per request = 1 + p + p^2 + p^3 with p the share of attempts
      * that fail; measured p from the run must reproduce the retry count */
     double attempts = requests + retries;
@@ -135,7 +135,7 @@ static void test_errors_retried(void **state)
     double first_ok = tu_column(summary, "first_try_ok"), ok = tu_column(summary, "completed");
     assert_true(retries > 0);
     assert_true(fabs(e502 - (retries + failed)) < 0.5); /* each 502 is retried or ends it */
-    assert_true(ok > first_ok);                          /* some succeed on a retry */
+    assert_true(ok > first_ok);                         /* some succeed on a retry */
     assert_true(fabs(ok + failed - requests) < 0.5);
     free(summary);
     free(y);
@@ -188,6 +188,38 @@ static void test_superposition(void **state)
     free(y);
 }
 
+/* Memory per request by class: a class that holds 300 MiB per request in a
+ * 1024 MiB task with a 256 MiB base kills the task (exit code 137) once three
+ * of them are in service at once; the task leaves the load balancer. */
+static void test_class_memory_oom(void **state)
+{
+    (void) state;
+    char *y = NULL;
+    if (asprintf(&y, "host_groups: {h: {instance_type: m5.4xlarge, count: 1}}\n"
+                     "task_definitions: {t: {cpu: 4096, memory_mib: 1024, memory_base_mib: 256,\n"
+                     "                       workers: 4}}\n"
+                     "services: {s: {task_definition: t, desired_count: 2, load_balancer: lb}}\n"
+                     "load_balancers: {lb: {algorithm: round_robin}}\n"
+                     "run: {duration_s: 600}\n"
+                     "workloads: {w: {target: lb, rate_per_s: 4}}\n"
+                     "request_classes:\n"
+                     "  light: {workload: w, weight: 9, memory_per_request_mib: 10,\n"
+                     "          demand: {distribution: exponential, mean_s: 0.05}}\n"
+                     "  report: {workload: w, weight: 1, memory_per_request_mib: 300,\n"
+                     "           demand: {distribution: deterministic, mean_s: 20}}\n") < 0)
+        abort();
+    run_result res;
+    char *summary = tu_run_text(y, NULL, 0, 1, &res, NULL);
+    assert_non_null(summary);
+    assert_true(tu_column(summary, "oom_kills") == 2); /* both tasks, in time */
+    assert_true(tu_column(summary, "tasks_running") == 0);
+    assert_true(tu_column(summary, "errors_502") >= 3);
+    assert_true(tu_column(summary, "errors_503") > 0); /* no target left */
+    assert_true(tu_column(summary, "peak_task_mem_pct") > 100);
+    free(summary);
+    free(y);
+}
+
 /* A bad row met in the middle of a run: one message naming file:line:column,
  * exit 2, and no output files (the run's files are never renamed in). */
 static void test_bad_trace_row_mid_run(void **state)
@@ -211,7 +243,9 @@ static void test_bad_trace_row_mid_run(void **state)
     tu_cli c = tu_run_cli((const char *[]){"run", scen, "-q", "-o", out, NULL});
     assert_int_equal(c.rc, 2);
     char *want = NULL;
-    if (asprintf(&want, "ecsim: %s/t.csv:402:7: demand_ms: expected a non-negative number (or nothing), got \"fast\"\n",
+    if (asprintf(&want,
+                 "ecsim: %s/t.csv:402:7: demand_ms: expected a non-negative number (or nothing), "
+                 "got \"fast\"\n",
                  dir) < 0)
         abort();
     printf("  %s", c.err);
@@ -230,10 +264,10 @@ static void test_bad_trace_row_mid_run(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_closed_loop_law), cmocka_unit_test(test_retry_storm),
-        cmocka_unit_test(test_retry_budget),    cmocka_unit_test(test_errors_retried),
-        cmocka_unit_test(test_request_classes), cmocka_unit_test(test_superposition),
-        cmocka_unit_test(test_bad_trace_row_mid_run),
+        cmocka_unit_test(test_closed_loop_law),       cmocka_unit_test(test_retry_storm),
+        cmocka_unit_test(test_retry_budget),          cmocka_unit_test(test_errors_retried),
+        cmocka_unit_test(test_request_classes),       cmocka_unit_test(test_superposition),
+        cmocka_unit_test(test_bad_trace_row_mid_run), cmocka_unit_test(test_class_memory_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
