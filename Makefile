@@ -81,6 +81,7 @@ test-long: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)sh tests/bench.sh $(BUILD)
+	$(Q)sh tests/bench_trace.sh $(BUILD)
 
 build-all: $(BUILD)/ecsim $(TEST_BIN)
 
