@@ -220,6 +220,53 @@ static void test_class_memory_oom(void **state)
     free(y);
 }
 
+/* Exact replay: with uniform placement every bin of a counts trace is
+ * reproduced, bin for bin, in the time series (one row per 60 s bin). */
+static void test_counts_exact_replay(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *yaml = NULL, *out = NULL, *ts_path = NULL, *trace = NULL;
+    if (asprintf(&trace, "%s/scenarios/traces/sample_counts.csv", getenv("PWD")) < 0 ||
+        asprintf(&out, "%s/out", dir) < 0 || asprintf(&ts_path, "%s/out/timeseries.csv", dir) < 0)
+        abort();
+    if (asprintf(&yaml,
+                 "%srun: {duration_s: 100000, sample_interval_s: 60}\n"
+                 "workloads: {w: {target: lb, arrival: trace, demand: {mean_s: 0.001},\n"
+                 "  trace: {file: \"%s\", format: counts, placement: uniform}}}\n",
+                 cluster_yaml, trace) < 0)
+        abort();
+    char *scen = tu_write_file(dir, "s.yaml", yaml);
+    tu_cli c = tu_run_cli((const char *[]){"run", scen, "-q", "-o", out, NULL});
+    assert_int_equal(c.rc, 0);
+    char *counts = tu_read_file(trace, NULL), *ts = tu_read_file(ts_path, NULL);
+    const char *cl = strchr(counts, '\n') + 1, *tl = strchr(ts, '\n') + 1;
+    int bins = 0;
+    while (*cl) {
+        double t_bin, t_row;
+        unsigned long long n, got;
+        char svc[16];
+        assert_int_equal(sscanf(cl, "%lf,%llu", &t_bin, &n), 2);
+        assert_int_equal(sscanf(tl, "%lf,%15[^,],%llu", &t_row, svc, &got), 3);
+        assert_true(t_row > t_bin && t_row <= t_bin + 60 + 1e-6); /* the last row ends the run */
+        assert_int_equal(got, n);
+        bins++;
+        cl = strchr(cl, '\n') + 1;
+        tl = strchr(tl, '\n') + 1;
+    }
+    assert_int_equal(bins, 120);
+    free(counts);
+    free(ts);
+    tu_cli_free(&c);
+    tu_rmtree(dir);
+    free(scen);
+    free(yaml);
+    free(out);
+    free(ts_path);
+    free(trace);
+    free(dir);
+}
+
 /* A bad row met in the middle of a run: one message naming file:line:column,
  * exit 2, and no output files (the run's files are never renamed in). */
 static void test_bad_trace_row_mid_run(void **state)
@@ -268,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_retry_budget),          cmocka_unit_test(test_errors_retried),
         cmocka_unit_test(test_request_classes),       cmocka_unit_test(test_superposition),
         cmocka_unit_test(test_bad_trace_row_mid_run), cmocka_unit_test(test_class_memory_oom),
+        cmocka_unit_test(test_counts_exact_replay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
