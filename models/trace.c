@@ -1,6 +1,6 @@
 /* trace.c -- the trace reader: a recorded trace streamed in as arrivals.
  * Owns the open file (zlib reads plain and gzip alike), one line buffer
- * (64 KiB, doubled only for a longer line, up to 1 MiB), a libcsv parser for
+ * (16 KiB, doubled only for a longer line, up to 1 MiB), a libcsv parser for
  * the CSV formats, and for logs a reorder heap of at most TRACE__REORDER_MAX
  * records: memory is bounded by the longest line and the reorder bound,
  * never by the trace's length. Layers, each pulling from the one below:
@@ -42,6 +42,16 @@ const char *trace_format_name(trace_format f)
 
 /* ---- rows, checked for order ---- */
 
+/* v as written in a trace: the shortest of %.15g..%.17g that reads back. */
+static const char *num(char buf[32], double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
 static int next_row(trace_reader *r, trace__row *out, ecs_err *e)
 {
     if (r->n_ahead > 0) {
@@ -56,15 +66,17 @@ static int next_row(trace_reader *r, trace__row *out, ecs_err *e)
     if (rc <= 0) return rc;
     if (r->have_prev) {
         int col = trace__field_column(r, r->col_idx[TRACE__COL_TIME]);
+        char a[32], b[32], w[32];
         if (out->t < r->prev_t)
             return err_at(e, ECS_EINPUT, r->path, (int) r->line_no, col,
-                          "%s: time goes backwards (%.17g after %.17g)", r->cols[TRACE__COL_TIME],
-                          out->t, r->prev_t);
+                          "%s: time goes backwards (%s after %s)", r->cols[TRACE__COL_TIME],
+                          num(a, out->t), num(b, r->prev_t));
         if (r->spec.format == TRACE_COUNTS && r->bin_s > 0 &&
             out->t < r->prev_t + r->bin_s - 1e-9 * fmax(1, r->prev_t + r->bin_s))
             return err_at(e, ECS_EINPUT, r->path, (int) r->line_no, col,
-                          "%s: bins overlap (%.17g is less than one bin, %.17g s, after %.17g)",
-                          r->cols[TRACE__COL_TIME], out->t, r->bin_s, r->prev_t);
+                          "%s: bins overlap (%s is less than one bin, %s s, after %s)",
+                          r->cols[TRACE__COL_TIME], num(a, out->t), num(w, r->bin_s),
+                          num(b, r->prev_t));
     }
     r->have_prev = 1;
     r->prev_t = out->t;
@@ -125,11 +137,12 @@ static int start_input(trace_reader *r, ecs_err *e)
         return err_set(e, ECS_EINPUT,
                        "%s: a single row: cannot infer the bin width from it (give bin_s)",
                        r->path);
+    char buf[32];
     if (r->ahead[1].t == r->ahead[0].t)
         return err_at(e, ECS_EINPUT, r->path, (int) r->line_no,
                       trace__field_column(r, r->col_idx[TRACE__COL_TIME]),
-                      "%s: time does not advance (%.17g twice), so the bin width is unknown",
-                      r->cols[TRACE__COL_TIME], r->ahead[0].t);
+                      "%s: time does not advance (%s twice), so the bin width is unknown",
+                      r->cols[TRACE__COL_TIME], num(buf, r->ahead[0].t));
     r->bin_s = r->ahead[1].t - r->ahead[0].t;
     r->n_ahead = 2;
     return ECS_OK;
@@ -335,7 +348,7 @@ static int next_counts(trace_reader *r, trace_record *out, ecs_err *e)
         double mass = s->rate_scale * rw.count;
         if (mass > 1e18)
             return err_at(e, ECS_EINPUT, r->path, (int) rw.line, 1,
-                          "requests: %.17g arrivals in one bin (after rate_scale): too many", mass);
+                          "requests: %g arrivals in one bin (after rate_scale): too many", mass);
         r->pass_mass += mass;
         r->bin_a = rw.t;
         r->u_prev = 0;
@@ -388,6 +401,7 @@ int trace_next(trace_reader *r, trace_record *out, ecs_err *e)
 {
     if (r->rc || r->done) return sticky(r, 0, NULL, e);
     assert(!r->raw && "trace_next after trace_next_raw");
+    assert(r->rng && "trace_next needs the rng");
     ecs_err inner;
     err_clear(&inner);
     int rc = r->spec.format == TRACE_COUNTS ? next_counts(r, out, &inner)

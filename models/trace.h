@@ -51,8 +51,9 @@ typedef struct trace_record {
 typedef struct trace_reader trace_reader;
 
 /* Opens the trace (reading only its first rows). The rng (borrowed) places
- * counts within bins and applies rate scaling. NULL with e filled
- * ("<path>: cannot read: ...", or a bad header) on failure. */
+ * counts within bins and applies rate scaling; it may be NULL when only
+ * trace_next_raw is used. NULL with e filled ("<path>: cannot read: ...",
+ * or a bad header) on failure. */
 trace_reader *trace_open(const trace_spec *spec, gsl_rng *rng, ecs_err *e);
 
 /* The next arrival: 1 and *out filled; 0 at the end; ECS_EINPUT with e

@@ -30,7 +30,7 @@ typedef struct trace__logrec {
 /* Limits. Memory is bounded by the longest line and, for logs, the reorder
  * buffer; a log line may be up to TRACE__REORDER_US older than the newest
  * before it. */
-#define TRACE__LINE_BUF         (1u << 16)        /* first size of the line buffer, bytes */
+#define TRACE__LINE_BUF         (1u << 14)        /* first size of the line buffer, bytes */
 #define TRACE__LINE_MAX         (1u << 20)        /* the longest line: the buffer's cap */
 #define TRACE__REORDER_US       INT64_C(60000000) /* 60 s, in microseconds */
 #define TRACE__REORDER_MAX      65536             /* requests the reorder buffer holds */

@@ -509,32 +509,47 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-/* YAML is Unicode text; anything else is refused before libfyaml sees it
- * (0.7.12 loops forever on a stray byte in a "%" directive line). */
-static int check_text(const loader *L, const char *text, size_t len)
+/* Refuses, before libfyaml sees them, inputs that 0.7.12 cannot survive:
+ * bytes that are not UTF-8 (it loops forever on one in a "%" directive
+ * line), and an explicit key ("? ") in a file with tabs (its parser cleanup
+ * crashes on "? a:<tab>-" and the like). Tabs and '?' in comments do not
+ * count; JSON has no explicit keys. */
+static int check_text(const loader *L, const char *text, size_t len, bool json)
 {
     int line = 1, column = 1;
+    bool comment = false, tab = false;
+    param_loc query = {NULL, 0, 0};
     for (size_t i = 0; i < len;) {
         const unsigned char *s = (const unsigned char *) text + i;
         size_t l = utf8_len(s, len - i);
         if (!l)
             return fail(L, (param_loc){L->file, line, column}, "not UTF-8 text (byte 0x%02x)",
                         s[0]);
+        if (s[0] == '#' && (i == 0 || strchr(" \t\r\n", text[i - 1]))) comment = true;
+        if (!comment && s[0] == '\t') tab = true;
+        if (!comment && !query.file && s[0] == '?' && (i + 1 == len || strchr(" \t\r\n", s[1])))
+            query = (param_loc){L->file, line, column};
         if (s[0] == '\n') {
             line++;
             column = 1;
+            comment = false;
         } else {
             column++;
         }
         i += l;
     }
+    if (!json && tab && query.file)
+        return fail(L, query,
+                    "an explicit key (\"? \") in a file with tab characters can crash libfyaml "
+                    "0.7.12; use spaces instead of tabs");
     return ECS_OK;
 }
 
 int scenario_load_text(params *p, const char *name, const char *text, size_t len, ecs_err *e)
 {
     loader L = {p, params_registry(p), name, text, len, e};
-    int rc = check_text(&L, text, len);
+    bool json = ends_with(name, ".json");
+    int rc = check_text(&L, text, len, json);
     if (rc != ECS_OK) return rc;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -546,7 +561,7 @@ int scenario_load_text(params *p, const char *name, const char *text, size_t len
     fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg cfg = {0};
     cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS |
-                (ends_with(name, ".json") ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
+                (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
     cfg.diag = diag;
     struct fy_parser *fyp = fy_parser_create(&cfg);
     if (!fyp)

@@ -188,6 +188,13 @@ static void print_width(FILE *out, const wstat *s, double total, double bin_s)
             disp);
 }
 
+/* w is a whole multiple (1, 2, ...) of bin, allowing for rounding. */
+static int multiple(double w, double bin)
+{
+    double q = w / bin;
+    return q >= 1 - 1e-9 && fabs(q - nearbyint(q)) < 1e-9 * q;
+}
+
 static int stats(const trace_spec *spec, FILE *out, ecs_err *e)
 {
     trace_reader *r = trace_open(spec, NULL, e);
@@ -196,17 +203,18 @@ static int stats(const trace_spec *spec, FILE *out, ecs_err *e)
     wstat ws[NWIDTH];
     memset(ws, 0, sizeof ws);
     for (int i = 0; i < NWIDTH; i++) {
-        double q = widths[i] / bin;
         ws[i].w = widths[i];
-        ws[i].on = bin == 0 || (q >= 1 - 1e-9 && fabs(q - nearbyint(q)) < 1e-9);
+        ws[i].on = bin == 0 || multiple(widths[i], bin);
     }
     hour h;
     memset(&h, 0, sizeof h);
-    double per_hour = bin ? 3600 / bin : 3600;
-    if (per_hour >= 1 - 1e-9 && fabs(per_hour - nearbyint(per_hour)) < 1e-9) {
-        h.step = bin ? bin : 1;
-        h.n = (int64_t) nearbyint(per_hour);
+    /* steps of the trace's bins, or of 1 s for requests and finer bins */
+    h.step = bin > 1 ? bin : 1;
+    if (multiple(3600, h.step) && (bin == 0 || multiple(h.step, bin))) {
+        h.n = (int64_t) nearbyint(3600 / h.step);
         h.ring = xcalloc((size_t) h.n, sizeof *h.ring);
+    } else {
+        h.step = 0;
     }
     /* counts bins are placed by their start, allowing for its rounding;
      * request times are binned exactly */

@@ -1,13 +1,14 @@
 /* fuzz_trace.c -- libFuzzer target for the trace readers (`make fuzz`).
- * Any byte string is a trace file, read as each of the four formats, twice
+ * Any byte string is a trace file, read as each of the four formats twice
  * (as recorded, and through a window, loop, rate scale and Poisson
- * placement), then summarised by `ecsim trace stats`. Each read must end
- * or fail with a message, give arrivals in order, and never crash, leak or
- * read out of bounds. The input reaches zlib through a memfd, by path, as a
- * user's file would (gzip inputs are inflated like any .gz trace). Reads
- * stop after MAX_ARRIVALS (a one-line counts file may ask for 10^15), and a
- * looped read after MAX_LOOPED: a window that holds a sliver of one bin
- * yields an arrival every hundred passes or so, each pass a rewind. */
+ * placement), then summarised by `ecsim trace stats`, which reads the rows
+ * raw. Each read must end or fail with a message, give arrivals in order,
+ * and never crash, leak or read out of bounds. The input reaches zlib
+ * through a memfd, by path, as a user's file would (gzip inputs are
+ * inflated like any .gz trace). Reads stop after MAX_ARRIVALS (a one-line
+ * counts file may ask for 10^15), and a looped read after MAX_LOOPED: a
+ * window that holds a sliver of one bin yields an arrival every hundred
+ * passes or so, each pass a rewind. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -25,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void read_through(const trace_spec *s, gsl_rng *g, int raw, int max)
+static void read_through(const trace_spec *s, gsl_rng *g, int max)
 {
     ecs_err e;
     err_clear(&e);
@@ -35,11 +36,11 @@ static void read_through(const trace_spec *s, gsl_rng *g, int raw, int max)
         return;
     }
     trace_record rec;
-    double t, count, last = -INFINITY;
+    double last = -INFINITY;
     int rc = 1;
     for (int i = 0; i < max && rc == 1; i++) {
-        rc = raw ? trace_next_raw(r, &t, &count, &e) : trace_next(r, &rec, &e);
-        if (rc == 1 && !raw) {
+        rc = trace_next(r, &rec, &e);
+        if (rc == 1) {
             if (!(rec.t_s >= last) || strnlen(rec.key, sizeof rec.key) == sizeof rec.key)
                 __builtin_trap(); /* out of order, NaN, or an unterminated key */
             last = rec.t_s;
@@ -74,8 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.time_scale = s.rate_scale = 1;
         s.window_end_s = INFINITY;
         gsl_rng_set(g, 1);
-        read_through(&s, g, 0, MAX_ARRIVALS);
-        read_through(&s, g, 1, MAX_ARRIVALS);
+        read_through(&s, g, MAX_ARRIVALS);
         /* the transformations, and the columns absent */
         s.demand_column = s.class_column = "";
         s.window_start_s = 0.5;
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.time_scale = 3;
         s.shift_s = 10;
         s.placement_poisson = 1;
-        read_through(&s, g, 0, MAX_LOOPED);
+        read_through(&s, g, MAX_LOOPED);
         char *argv[] = {"stats", path, "--format", (char *) trace_format_name(s.format), NULL};
         int rc = trace_cmd_main(4, argv, null, null);
         if (rc != 0 && rc != 2) __builtin_trap();

@@ -209,6 +209,15 @@ static void test_load_text(void **state)
     finish_ok(f, f->p);
     assert_int_equal(params_int(f->p, "run.seed"), 9);
     assert_string_equal(params_where(f->p, "run.seed").file, "inline");
+
+    /* tabs are fine where there is no explicit key, and '?' in a comment is none */
+    static const char tabs[] = "run: {seed:\t5, label: \"what?\"}  # why? \t\n";
+    params *q = params_new(&fixture_registry);
+    assert_int_equal(scenario_load_text(q, "tabs.yaml", tabs, strlen(tabs), &f->e), 0);
+    finish_ok(f, q);
+    assert_int_equal(params_int(q, "run.seed"), 5);
+    assert_string_equal(params_str(q, "run.label"), "what?");
+    params_free(q);
 }
 
 static void test_anchors_and_merge_keys(void **state)
@@ -489,6 +498,11 @@ static void test_yaml_errors(void **state)
         {"run:\n  seed: 1\n duration_s: 3\n", "s.yaml:3:2: invalid indentation in mapping"},
         {"run:\n  label: caf\xc3\xa9 \xe2\n", "s.yaml:2:15: not UTF-8 text (byte 0xe2)"},
         {"%a\xe2\n", "s.yaml:1:3: not UTF-8 text (byte 0xe2)"},
+        {"run:\n  - ? a:\t- b\n",
+         "s.yaml:2:5: an explicit key (\"? \") in a file with tab characters can crash libfyaml "
+         "0.7.12; use spaces instead of tabs"},
+        {"? a: \t? b: \n", "s.yaml:1:1: an explicit key (\"? \") in a file with tab characters "
+                           "can crash libfyaml 0.7.12; use spaces instead of tabs"},
         {"run: {seed: \"1}\n", "s.yaml:1:14: double-quoted scalar without closing quote"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
