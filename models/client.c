@@ -1,6 +1,7 @@
-/* client.c -- attempts, timeouts, retries and outcomes. Without a timeout
- * or retries (the default) the hot path is one branch more than a bare
- * request: send, answer, record, give back. */
+/* client.c -- attempts, timeouts, retries and outcomes, and the routing of
+ * every answer a task gives. Without a timeout or retries (the default) the
+ * hot path is a few branches more than a bare request: route, send, answer
+ * (the load balancer stops waiting), record, give back. */
 #include "client.h"
 
 #include <math.h>
@@ -49,6 +50,7 @@ void client_cfg_read(client_cfg *c, const params *p, const char *w)
 
 static void on_timeout(void *ctx, sim *s, const ev *e);
 static void on_retry(void *ctx, sim *s, const ev *e);
+static void lb_answered(void *ctx, uint32_t id, int status);
 
 void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *clients,
                      client_done_fn done, void *done_ctx)
@@ -63,6 +65,8 @@ void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *
     env->kind_retry = sim_kind(s, "client.retry", on_retry, env);
     tenv->answer = client_answer;
     tenv->answer_ctx = env;
+    env->lbe.answer = lb_answered;
+    env->lbe.answer_ctx = env;
 }
 
 /* One attempt of request id, now. */
@@ -77,15 +81,21 @@ static void send_attempt(client_env *env, uint32_t id)
     r->remaining_s = r->demand_s;
     r->flags = 0;
     r->timeout_ev = 0;
+    /* the load balancer's rule picks the target group, so the service */
+    uint32_t target = lb_route(env->lbs[cl->lb], tenv->pool, id);
     recorder_attempt_in(tenv->rec, r->service, r->attempt > 0, now);
     if (cl->cfg.timeout_s > 0)
         r->timeout_ev = sim_at(s, now + cl->cfg.timeout_s, env->kind_timeout, id);
-    uint32_t target = lb_pick(env->lbs[cl->lb], *tenv->tasks);
     if (target == REQUEST_NONE) {
-        client_answer(env, id, 503);
+        client_answer(env, id, 503); /* no registered target */
         return;
     }
-    task_accept(tenv, &(*tenv->tasks)[target], id);
+    task *t = &(*tenv->tasks)[target];
+    if (!probe_task_serving(t)) {
+        client_answer(env, id, 502); /* a target whose task has stopped refuses */
+        return;
+    }
+    task_accept(tenv, t, id);
 }
 
 void client_send_new(client_env *env, uint32_t id)
@@ -176,6 +186,32 @@ static void on_timeout(void *ctx, sim *s, const ev *e)
         finish(env, &env->tenv->pool->r[id], 0);
 }
 
+/* Nothing in flight and no arrival to come: the run is over, and the load
+ * balancers' periodic timers must not keep its event queue alive. */
+static inline void maybe_over(client_env *env)
+{
+    const recorder *rec = env->tenv->rec;
+    if (rec->in_flight == 0 && rec->open_sources == 0) lb_env_quiesce(&env->lbe);
+}
+
+/* The load balancer answered an attempt itself (504, 502): an error answer
+ * for the client, while the task keeps the request, read by nobody. */
+static void lb_answered(void *ctx, uint32_t id, int status)
+{
+    client_env *env = ctx;
+    task_env *tenv = env->tenv;
+    request *r = &tenv->pool->r[id];
+    if (r->flags & REQUEST_GONE) return; /* its client had left already */
+    r->flags |= REQUEST_GONE;
+    if (r->timeout_ev) sim_cancel(tenv->s, r->timeout_ev);
+    r->timeout_ev = 0;
+    recorder_attempt_error(tenv->rec, r->service, status, r->arrival_s);
+    if (may_retry(&env->clients[r->workload], r, CLIENT_RETRY_ERRORS))
+        schedule_retry(env, id);
+    else
+        finish(env, &tenv->pool->r[id], 0);
+}
+
 void client_answer(void *ctx, uint32_t id, int status)
 {
     client_env *env = ctx;
@@ -183,14 +219,22 @@ void client_answer(void *ctx, uint32_t id, int status)
     request *r = &tenv->pool->r[id];
     recorder *rec = tenv->rec;
     uint32_t svc = r->service;
+    if (r->flags & REQUEST_PROBE) {
+        probe_answer(&env->probes, id, status);
+        maybe_over(env);
+        return;
+    }
+    if (r->flags & REQUEST_AT_LB) lb_request_done(env->lbs[env->clients[r->workload].lb], r);
     if (r->flags & REQUEST_GONE) {
-        /* the client left at its timeout: nobody reads this answer */
+        /* the client left at its timeout, or the load balancer answered it:
+         * nobody reads this answer */
         if (status == 200)
             recorder_late(rec, svc, r->arrival_s);
         else if (status == 499)
             recorder_dropped(rec, svc, r->arrival_s);
         request_give(tenv->pool, id);
         recorder_attempt_out(rec, svc);
+        maybe_over(env);
         return;
     }
     if (r->timeout_ev) sim_cancel(tenv->s, r->timeout_ev);
@@ -206,4 +250,5 @@ void client_answer(void *ctx, uint32_t id, int status)
     }
     request_give(tenv->pool, id);
     recorder_attempt_out(rec, svc);
+    maybe_over(env);
 }

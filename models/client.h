@@ -7,7 +7,13 @@
  * and its late answer is wasted work, unless it is still queued when a
  * worker picks it up, which then drops it (499). The client records every
  * attempt's and every request's outcome, and tells the sender (a closed-loop
- * user) when a request has ended. */
+ * user) when a request has ended. It also routes every answer a task gives:
+ * a health-check probe's to probe.c, a request's to its load balancer (which
+ * stops waiting for it) and then to the client; and it takes the answers
+ * the load balancer gives itself (504 at the idle timeout, 502 when a
+ * deregistration delay ends), which the client treats as error answers
+ * while the task keeps the request. The load balancers' shared state and
+ * the probes live here, beside the clients that use them. */
 #ifndef ECSIM_CLIENT_H
 #define ECSIM_CLIENT_H
 
@@ -15,6 +21,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/lb.h"
+#include "models/probe.h"
 #include "models/task.h"
 #include "sim/engine/param.h"
 #include "sim/engine/sim.h"
@@ -53,7 +60,9 @@ typedef void (*client_done_fn)(void *ctx, uint16_t workload, uint32_t user);
 typedef struct client_env {
     task_env *tenv;
     lb **lbs;
-    client *clients; /* one per workload, indexed by request.workload */
+    probe_env probes; /* health checks of every kind (probe_env_init before lb_env_init) */
+    lb_env lbe;       /* what the load balancers share (lb_env_init before lb_new) */
+    client *clients;  /* one per workload, indexed by request.workload */
     uint32_t kind_timeout, kind_retry;
     uint64_t backing_off; /* retries waiting for their backoff to end */
     client_done_fn done;
@@ -61,7 +70,8 @@ typedef struct client_env {
 } client_env;
 
 /* Registers the timeout and retry events; installs client_answer as the
- * tasks' answer function. */
+ * tasks' answer function and the load balancers' own answers (env->lbe,
+ * initialised before, is left as it is but for its answer function). */
 void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *clients,
                      client_done_fn done, void *done_ctx);
 
@@ -69,7 +79,10 @@ void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *
  * pool and filled first_s (now), demand_s, service, workload, cls, user. */
 void client_send_new(client_env *env, uint32_t id);
 
-/* The tasks' answer function (a task_answer_fn with a client_env). */
+/* The tasks' answer function (a task_answer_fn with a client_env): probes
+ * go to probe_answer, requests to their load balancer and client. When it
+ * leaves nothing in flight and no arrival can come, the run is over and it
+ * quiesces the load balancers (lb_env_quiesce). */
 void client_answer(void *ctx, uint32_t id, int status);
 
 #endif

@@ -18,40 +18,83 @@ static uint32_t find_lb(const cluster *c, const char *name)
     return UINT32_MAX;
 }
 
-static void on_task_stopped(void *ctx, task *t, const char *reason);
-
+/* Each service's tasks register in a target group of its load balancer;
+ * the load balancer's rule forwards each request to one of its groups by
+ * the services' traffic_weight. A workload's requests are recorded under
+ * the service whose group served each attempt. */
 static int wire(cluster *c, const params *p, ecs_err *e)
 {
-    int32_t *lb_service = xmalloc((c->n_lbs ? c->n_lbs : 1) * sizeof *lb_service);
-    for (uint32_t i = 0; i < c->n_lbs; i++) lb_service[i] = -1;
     int rc = ECS_OK;
-    for (uint32_t i = 0; i < c->n_services && rc == ECS_OK; i++) {
+    for (uint32_t i = 0; i < c->n_services; i++) {
         service *sv = &c->services[i];
         sv->lb = find_lb(c, sv->lb_name);
-        if (lb_service[sv->lb] >= 0) {
-            param_loc at = params_where(p, "services.%s.load_balancer", sv->name);
-            rc = err_at(e, ECS_EINPUT, at.file ? at.file : "scenario", at.line, at.column,
-                        "services.%s.load_balancer: load balancer \"%s\" already routes to "
-                        "service %s; this version routes each load balancer to one service",
-                        sv->name, sv->lb_name, c->services[lb_service[sv->lb]].name);
-        }
-        lb_service[sv->lb] = (int32_t) i;
+        lb_add_target_group(c->lbs[sv->lb], sv->id,
+                            params_real(p, "services.%s.traffic_weight", sv->name));
     }
     for (uint32_t i = 0; i < c->n_workloads && rc == ECS_OK; i++) {
         workload *w = &c->workloads[i];
         w->lb = find_lb(c, w->lb_name);
-        if (lb_service[w->lb] < 0) {
-            param_loc at = params_where(p, "workloads.%s.target", w->name);
+        const lb *b = c->lbs[w->lb];
+        double weight = 0;
+        for (uint32_t k = 0; k < c->n_services; k++)
+            if (c->services[k].lb == w->lb)
+                weight += params_real(p, "services.%s.traffic_weight", c->services[k].name);
+        param_loc at = params_where(p, "workloads.%s.target", w->name);
+        if (lb_target_group_count(b) == 0) {
             rc = err_at(e, ECS_EINPUT, at.file ? at.file : "scenario", at.line, at.column,
                         "workloads.%s.target: load balancer \"%s\" has no service behind it "
                         "(no services.*.load_balancer names it)",
                         w->name, w->lb_name);
+        } else if (weight <= 0) {
+            rc = err_at(e, ECS_EINPUT, at.file ? at.file : "scenario", at.line, at.column,
+                        "workloads.%s.target: every service behind load balancer \"%s\" has "
+                        "traffic_weight 0, so its rule forwards nothing",
+                        w->name, w->lb_name);
         } else {
-            w->service = (uint16_t) lb_service[w->lb];
+            /* the first group's service until the rule picks one per attempt */
+            w->service = lb_target_group_service(b, 0);
         }
     }
-    free(lb_service);
     return rc;
+}
+
+/* The load balancers' callbacks: task names for events.csv, and target
+ * health changes (the service scheduler acts on them). */
+static void lb_task_name(void *ctx, uint32_t task_id, char *buf, size_t len)
+{
+    const cluster *c = ctx;
+    cluster_task_name(c, &c->tasks[task_id], buf, len);
+}
+
+/* What the target group says about a task, as ECS reads it: healthy
+ * counts the task towards minimumHealthyPercent, unhealthy gets it replaced
+ * (after the grace period), unused ends its deregistration. */
+static void on_target_change(void *ctx, uint32_t lb_index, uint32_t task_id, lb_state from,
+                             lb_state to)
+{
+    (void) lb_index;
+    (void) from;
+    cluster *c = ctx;
+    task *t = &c->tasks[task_id];
+    switch (to) {
+    case LB_HEALTHY:
+        if (t->state == TASK_RUNNING && !t->stopping && !t->healthy) {
+            t->healthy = 1;
+            scheduler_task_healthy(c, t);
+        }
+        break;
+    case LB_UNHEALTHY:
+        if (t->state == TASK_RUNNING && !t->stopping) {
+            t->healthy = 0;
+            scheduler_task_unhealthy(c, t);
+        }
+        break;
+    case LB_UNUSED:
+        agent_deregistered(c, t);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Reads the request classes, grouped by workload (stable in declaration
@@ -82,22 +125,58 @@ static int read_classes(cluster *c, const params *p, ecs_err *e)
     return ECS_OK;
 }
 
+static void quiesce(void *ctx);
+
+/* Reads every task definition: its size and its lifecycle. */
+static int read_defs(cluster *c, const params *p, ecs_err *e)
+{
+    uint32_t n = (uint32_t) params_count(p, "task_definitions");
+    c->defs = xcalloc(n ? n : 1, sizeof *c->defs);
+    for (uint32_t i = 0; i < n; i++) {
+        task_def_read(&c->defs[i], p, params_object(p, "task_definitions", i));
+        int rc = agent_def_read(&c->defs[i], p, e);
+        if (rc != ECS_OK) return rc;
+        c->n_defs = i + 1;
+    }
+    return ECS_OK;
+}
+
 int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, ecs_err *e)
 {
     memset(c, 0, sizeof *c);
     c->s = s;
-    int rc = hosts_build(p, &c->cat, &c->hosts, &c->n_hosts, e);
+    int rc = netmode_validate(p, e);
     if (rc != ECS_OK) return rc;
+    rc = hosts_build(p, &c->cat, &c->hosts, &c->n_hosts, e);
+    if (rc != ECS_OK) return rc;
+    rc = read_defs(c, p, e);
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
 
     c->n_lbs = (uint32_t) params_count(p, "load_balancers");
     c->lbs = xcalloc(c->n_lbs ? c->n_lbs : 1, sizeof *c->lbs);
-    for (uint32_t i = 0; i < c->n_lbs; i++)
-        c->lbs[i] = lb_new(p, params_object(p, "load_balancers", i), s);
+    probe_env_init(&c->cenv.probes, s, &c->tenv);
+    lb_env_init(&c->cenv.lbe, s, &c->tasks, &c->tenv, &c->cenv.probes, &c->rec, c->lbs);
+    c->cenv.lbe.name = lb_task_name;
+    c->cenv.lbe.name_ctx = c;
+    c->cenv.lbe.changed = on_target_change;
+    c->cenv.lbe.changed_ctx = c;
+    for (uint32_t i = 0; i < c->n_lbs && rc == ECS_OK; i++) {
+        lb *b;
+        rc = lb_new(&b, p, params_object(p, "load_balancers", i), &c->cenv.lbe, e);
+    }
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
 
     c->n_services = (uint32_t) params_count(p, "services");
     c->services = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->services);
     for (uint32_t i = 0; i < c->n_services; i++)
-        service_read(&c->services[i], p, params_object(p, "services", i), (uint16_t) i);
+        service_read(&c->services[i], p, params_object(p, "services", i), (uint16_t) i, c->defs,
+                     c->n_defs);
 
     c->n_workloads = (uint32_t) params_count(p, "workloads");
     c->workloads = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->workloads);
@@ -139,8 +218,22 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
 
     request_pool_init(&c->pool);
     task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks, NULL, NULL);
-    c->tenv.stopped = on_task_stopped;
-    c->tenv.stopped_ctx = c;
+    agent_init(c);
+    c->rec.idle_fn = quiesce;
+    c->rec.idle_ctx = c;
+    c->sched.ties = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->sched.ties);
+    c->sched.replacing = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->sched.replacing);
+    for (uint32_t i = 0; i < c->n_services; i++) {
+        char stream[160];
+        snprintf(stream, sizeof stream, "placement:%s", c->services[i].name);
+        c->sched.ties[i] = sim_rng(s, stream);
+    }
+    rc = scheduler_init(c, p, e);
+    if (rc == ECS_OK) rc = failure_init(c, p, e);
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
     c->clients = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->clients);
     for (uint32_t i = 0; i < c->n_workloads; i++) {
         client *cl = &c->clients[i];
@@ -173,80 +266,36 @@ void cluster_task_name(const cluster *c, const task *t, char *buf, size_t len)
     snprintf(buf, len, "%s/%u", c->services[t->service].name, k);
 }
 
-/* A task stopped by itself (an OOM kill): it leaves its target group, gives
- * its host back its cpu and memory, and the service event says why. This
- * version's service scheduler places tasks only at start, so the task is not
- * replaced (the ECS-fidelity model restores desired_count). */
-static void on_task_stopped(void *ctx, task *t, const char *reason)
+/* Arrivals have ended and nothing is in flight: the run ends when its
+ * event queue empties, so the cluster's own timers stop here. */
+static void quiesce(void *ctx)
 {
     cluster *c = ctx;
-    service *sv = &c->services[t->service];
-    host *h = &c->hosts[t->host];
-    char name[128];
-    lb_deregister(c->lbs[sv->lb], t->id);
-    h->cpu_free_units += t->def->cpu_units;
-    h->memory_free_mib += t->def->memory_mib;
-    h->n_tasks--;
-    cluster_task_name(c, t, name, sizeof name);
-    recorder_event(&c->rec, sim_now(c->s), "task_stopped", name, "%s; not replaced", reason);
+    if (c->quiet) return;
+    c->quiet = true;
+    lb_env_quiesce(&c->cenv.lbe);
+    scheduler_quiesce(c);
+    failure_quiesce(c);
+    agent_quiesce(c);
 }
 
-static task *new_task(cluster *c, service *sv, uint32_t host_id)
+task *cluster_new_task(cluster *c, service *sv, uint32_t host_id)
 {
     if (c->n_tasks == c->cap_tasks) {
         c->cap_tasks = c->cap_tasks ? 2 * c->cap_tasks : 64;
         c->tasks = xrealloc(c->tasks, c->cap_tasks * sizeof *c->tasks);
     }
     task *t = &c->tasks[c->n_tasks];
-    task_init(t, c->n_tasks, &sv->def, sv->id, host_id);
+    task_init(t, c->n_tasks, sv->def, sv->id, host_id);
+    t->state_since_s = sim_now(c->s);
     c->n_tasks++;
     return t;
 }
 
-static void place_service(cluster *c, service *sv, uint32_t *svc_tasks, gsl_rng *ties)
-{
-    double now = sim_now(c->s);
-    memset(svc_tasks, 0, c->n_hosts * sizeof *svc_tasks);
-    for (uint32_t k = 0; k < sv->desired; k++) {
-        char why[256], name[128], hname[96];
-        int h = placement_choose(&sv->placement, c->hosts, c->n_hosts, svc_tasks, sv->def.cpu_units,
-                                 sv->def.memory_mib, ties, why, sizeof why);
-        if (h < 0) {
-            sv->unplaced++;
-            c->rec.svc[sv->id].unplaced_tasks++;
-            recorder_event(&c->rec, now, "task_unplaced", sv->name,
-                           "service %s was unable to place a task because no container "
-                           "instance met all of its requirements. %s",
-                           sv->name, why);
-            continue;
-        }
-        host *hs = &c->hosts[h];
-        hs->cpu_free_units -= sv->def.cpu_units;
-        hs->memory_free_mib -= sv->def.memory_mib;
-        hs->n_tasks++;
-        svc_tasks[h]++;
-        task *t = new_task(c, sv, (uint32_t) h);
-        sv->placed++;
-        task_set_running(&c->tenv, t);
-        lb_register(c->lbs[sv->lb], t->id);
-        cluster_task_name(c, t, name, sizeof name);
-        host_name(hs, hname, sizeof hname);
-        recorder_event(&c->rec, now, "task_placed", name,
-                       "on %s (%s, %s); %lld CPU units, %lld MiB", hname, hs->type->name, hs->zone,
-                       (long long) sv->def.cpu_units, (long long) sv->def.memory_mib);
-    }
-}
-
 void cluster_start(cluster *c)
 {
-    uint32_t *svc_tasks = xmalloc((c->n_hosts ? c->n_hosts : 1) * sizeof *svc_tasks);
-    for (uint32_t i = 0; i < c->n_services; i++) {
-        service *sv = &c->services[i];
-        char stream[160];
-        snprintf(stream, sizeof stream, "placement:%s", sv->name);
-        place_service(c, sv, svc_tasks, sim_rng(c->s, stream));
-    }
-    free(svc_tasks);
+    scheduler_start(c);
+    failure_start(c);
     workload_start(&c->wenv, c->s);
 }
 
@@ -257,6 +306,14 @@ void cluster_fini(cluster *c)
     for (uint32_t i = 0; i < c->n_lbs; i++) lb_free(c->lbs[i]);
     free(c->lbs);
     free(c->services);
+    for (uint32_t i = 0; i < c->n_defs; i++) agent_def_fini(&c->defs[i]);
+    free(c->defs);
+    free(c->deploys);
+    free(c->failures);
+    free(c->crash_rate_per_s);
+    free(c->host_fail_ev);
+    free(c->sched.ties);
+    free(c->sched.replacing);
     for (uint32_t i = 0; i < c->n_workloads; i++) workload_fini(&c->workloads[i]);
     free(c->workloads);
     for (uint32_t i = 0; i < c->n_classes; i++) reqclass_fini(&c->classes[i]);
@@ -321,7 +378,7 @@ static int check_tasks(const cluster *c, char *why, size_t len)
             rc = -1;
         }
         held[t->service] += busy + queued;
-        used[t->service] += t->state == TASK_RUNNING ? t->busy * speed_of(t) : 0;
+        used[t->service] += t->counted ? t->busy * speed_of(t) : 0;
         total += busy + queued;
     }
     for (uint32_t s = 0; s < c->n_services && rc == 0; s++) {

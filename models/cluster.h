@@ -8,13 +8,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <stdbool.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/agent.h"
 #include "models/client.h"
 #include "models/cost.h"
+#include "models/failure.h"
 #include "models/host.h"
 #include "models/lb.h"
 #include "models/recorder.h"
 #include "models/reqclass.h"
 #include "models/request.h"
+#include "models/scheduler.h"
 #include "models/service.h"
 #include "models/task.h"
 #include "models/workload.h"
@@ -30,9 +36,28 @@ typedef struct cluster_cfg {
     double week_offset_s; /* run.start's time since Monday 00:00 UTC */
 } cluster_cfg;
 
+/* A rollout scenario: deployments.<name>. */
+typedef struct deployment {
+    const char *name; /* borrowed from params */
+    uint32_t service;
+    const task_def *def;
+    double at_s;
+    uint64_t ev; /* its pending start, 0 once started */
+} deployment;
+
+/* The service scheduler's settings and per-service scratch (scheduler.c). */
+typedef struct scheduler_state {
+    double interval_s, throttle_initial_s, throttle_max_s;
+    bool starting;       /* placing the t=0 tasks: no passes asked for */
+    gsl_rng **ties;      /* per service: placement and scale-in ties, "placement:<name>" */
+    uint32_t *replacing; /* per service: stopped tasks not yet replaced */
+} scheduler_state;
+
 typedef struct cluster {
     sim *s;
     catalogue *cat;
+    task_def *defs; /* every task definition, in declaration order */
+    uint32_t n_defs;
     host *hosts;
     uint32_t n_hosts;
     service *services;
@@ -51,6 +76,17 @@ typedef struct cluster {
     task_env tenv;
     client_env cenv;
     workload_env wenv;
+    scheduler_state sched;
+    deployment *deploys;
+    uint32_t n_deploys;
+    failure *failures;
+    uint32_t n_failures;
+    double *crash_rate_per_s; /* per service */
+    gsl_rng *lifecycle_rng, *failure_rng;
+    uint32_t kind_lifecycle, kind_pass, kind_deploy;
+    uint32_t kind_failure, kind_host_mtbf, kind_crash, kind_zone_back;
+    uint64_t *host_fail_ev; /* per host: its pending MTBF failure, 0 when none */
+    bool quiet;             /* the run has gone idle: no timers are armed any more */
 } cluster;
 
 /* Builds the world from checked params into c (caller-provided memory).
@@ -60,8 +96,13 @@ typedef struct cluster {
 int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, ecs_err *e);
 
 /* At t=0: places every service's tasks (logging each decision), registers
- * them with their load balancers, starts the workloads. */
+ * them with their load balancers, arms the failures and deployments, starts
+ * the workloads. */
 void cluster_start(cluster *c);
+
+/* A new task of sv's primary task definition on host_id (PROVISIONING; its
+ * host's resources already reserved). The task array may move. */
+task *cluster_new_task(cluster *c, service *sv, uint32_t host_id);
 
 void cluster_fini(cluster *c);
 

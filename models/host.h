@@ -1,9 +1,12 @@
 /* host.h -- EC2 container instances, built from the scenario's host groups.
  * Each host offers 1024 CPU units per vCPU and its instance type's memory
  * less what the OS and the ECS agent keep (cluster.reserved_memory_mib), as
- * a container instance registers them; placement reserves task cpu and
- * memory against that. Hosts are fixed in number in this slice; the price
- * comes from the instance catalogue for the scenario's region. */
+ * a container instance registers them; placement reserves task cpu, memory,
+ * static host ports and ENI attachments against that (placement_take). A
+ * host's attributes are ECS's built-in ones (ecs.instance-type,
+ * ecs.availability-zone, ecs.os-type) and its group's custom ones
+ * (host_groups.*.attributes), which placement constraints and spread read.
+ * The price comes from the instance catalogue for the scenario's region. */
 #ifndef ECSIM_HOST_H
 #define ECSIM_HOST_H
 
@@ -12,6 +15,15 @@
 #include "models/catalogue.h"
 #include "sim/engine/err.h"
 #include "sim/engine/param.h"
+
+/* ECS keeps at most 100 reserved host ports per container instance
+ * (service-event-messages.html, "Too many ports registered"); the agent's
+ * own reserved ports (ECS_RESERVED_PORTS) are among them. */
+#define HOST_MAX_PORTS 100
+
+/* A custom attribute's name and value are 1 to 128 characters
+ * (task-placement-constraints.html, "Custom attributes"). */
+#define HOST_ATTR_MAX 128
 
 typedef enum { HOST_PENDING, HOST_ACTIVE, HOST_DRAINING, HOST_TERMINATED } host_state;
 
@@ -26,9 +38,14 @@ typedef struct host {
     int64_t memory_mib;     /* registered memory */
     int64_t cpu_free_units; /* not reserved by placed tasks */
     int64_t memory_free_mib;
-    uint32_t n_tasks;    /* tasks placed on it */
-    double usd_per_hour; /* on-demand price in the scenario's region */
-    double launched_s;   /* when billing started */
+    uint32_t n_tasks;               /* tasks placed on it */
+    double usd_per_hour;            /* on-demand price in the scenario's region */
+    double launched_s;              /* when billing started */
+    double terminated_s;            /* when billing stopped (INFINITY while it runs) */
+    const char *attributes;         /* custom "name=value, ..." (borrowed), "" for none */
+    uint16_t n_ports;               /* reserved host ports in use */
+    uint16_t task_enis;             /* ENIs attached for awsvpc tasks */
+    uint16_t ports[HOST_MAX_PORTS]; /* reserved host ports, unordered */
 } host;
 
 extern const param_def host_params[];
@@ -42,5 +59,30 @@ int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t
 
 /* "<group>-<k>" */
 void host_name(const host *h, char *buf, size_t len);
+
+/* The value of attribute `name` on h: the built-in ecs.instance-type,
+ * ecs.availability-zone and ecs.os-type ("linux"), or a custom one. Returns 1
+ * with *val and *len set (not NUL-terminated; an attribute given without a
+ * value has length 0), or 0 when h does not have it. */
+int host_attr(const host *h, const char *name, const char **val, size_t *len);
+
+/* Host ports: whether `port` is reserved on h; reserve it (0, or -1 when h
+ * holds HOST_MAX_PORTS already); release it (it must be reserved). */
+int host_port_used(const host *h, uint16_t port);
+int host_port_take(host *h, uint16_t port);
+void host_port_give(host *h, uint16_t port);
+
+/* ENI attachments awsvpc tasks may use on h: the instance type's max_enis
+ * less the primary interface (container-instance-eni.html). */
+int host_task_eni_limit(const host *h);
+
+/* Registry checks of host_groups.*.attributes ("stack=prod, team=a") and
+ * cluster.reserved_ports ("22, 2375"). */
+int host_attributes_check(const char *text, char *expected, size_t len);
+int host_ports_check(const char *text, char *expected, size_t len);
+
+/* 1 when name[0, len) is a valid attribute name: 1 to 128 letters, digits,
+ * '-', '_', '.', '/' or '\'. */
+int host_attr_name_ok(const char *name, size_t len);
 
 #endif

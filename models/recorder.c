@@ -101,6 +101,8 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
     csvw_init(&r->timeseries, NULL);
     csvw_init(&r->events, NULL);
     r->in_flight = 0;
+    r->idle_fn = NULL;
+    r->idle_ctx = NULL;
     r->sim = s;
     r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
     r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0);
@@ -134,6 +136,7 @@ void recorder_idle(recorder *r)
 {
     if (r->sample_ev) sim_cancel(r->sim, r->sample_ev);
     r->sample_ev = 0;
+    if (r->idle_fn) r->idle_fn(r->idle_ctx);
 }
 
 void recorder_source_closed(recorder *r)

@@ -21,14 +21,14 @@ typedef struct svc_meter {
     /* measurement window: attempts that arrived, and requests first sent, at
      * or after warmup_s. A request is what a client wants done; an attempt is
      * one try of it at the load balancer (the first, or a retry). */
-    uint64_t requests, retries;             /* first tries; later attempts */
-    uint64_t attempts_ok, err_502, err_503; /* attempts answered to a waiting client */
-    uint64_t timeouts;                      /* attempts the client stopped waiting for */
-    uint64_t late, dropped;                 /* answered after the client left; dropped (499) */
-    uint64_t first_try_ok;                  /* requests that succeeded at once */
-    uint64_t final_ok, final_failed;        /* how requests ended */
-    hist latency;                           /* successful attempts: arrival to answer, s */
-    hist client_latency;                    /* successful requests: first send to answer, s */
+    uint64_t requests, retries;                      /* first tries; later attempts */
+    uint64_t attempts_ok, err_502, err_503, err_504; /* attempts answered to a waiting client */
+    uint64_t timeouts;                               /* attempts the client stopped waiting for */
+    uint64_t late, dropped;          /* answered after the client left; dropped (499) */
+    uint64_t first_try_ok;           /* requests that succeeded at once */
+    uint64_t final_ok, final_failed; /* how requests ended */
+    hist latency;                    /* successful attempts: arrival to answer, s */
+    hist client_latency;             /* successful requests: first send to answer, s */
     /* the current sample interval, by event time */
     uint64_t i_requests, i_retries, i_completed, i_errors, i_timeouts;
     hist i_latency;
@@ -66,10 +66,12 @@ typedef struct recorder {
     uint64_t next_sample; /* index k of the next sample at k * interval_s */
     double last_sample_s; /* end of the last interval written */
     uint32_t kind_sample, kind_warmup;
-    uint32_t open_sources; /* workloads still generating arrivals */
-    uint64_t in_flight;    /* all services */
-    uint64_t sample_ev;    /* handle of the pending sample event, 0 when none */
-    uint32_t hosts;        /* hosts running now */
+    uint32_t open_sources;      /* workloads still generating arrivals */
+    uint64_t in_flight;         /* all services */
+    uint64_t sample_ev;         /* handle of the pending sample event, 0 when none */
+    void (*idle_fn)(void *ctx); /* told when the run goes idle (its timers stop) */
+    void *idle_ctx;
+    uint32_t hosts; /* hosts running now */
     uint64_t n_events_logged;
     csvw timeseries; /* fp NULL: not written */
     csvw events;     /* fp NULL: not written */
@@ -133,7 +135,7 @@ static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, 
     }
 }
 
-/* An error answer (502 or 503) to a client still waiting. */
+/* An error answer (502, 503 or 504) to a client still waiting. */
 static inline void recorder_attempt_error(recorder *r, uint32_t svc, int status, double arrival_s)
 {
     svc_meter *m = &r->svc[svc];
@@ -141,6 +143,8 @@ static inline void recorder_attempt_error(recorder *r, uint32_t svc, int status,
     if (arrival_s >= r->warmup_s) {
         if (status == 503)
             m->err_503++;
+        else if (status == 504)
+            m->err_504++;
         else
             m->err_502++;
     }

@@ -11,7 +11,11 @@
 #define REQUEST_NONE UINT32_MAX
 
 enum {
-    REQUEST_GONE = 1 << 0 /* the client stopped waiting for this attempt */
+    REQUEST_GONE = 1 << 0,  /* nobody reads this attempt's answer: the client stopped waiting,
+                               or the load balancer answered it itself (504, 502) */
+    REQUEST_PROBE = 1 << 1, /* a health check (probe.h), not a client's request */
+    REQUEST_AT_LB = 1 << 2  /* the load balancer still waits for the task's answer: it counts
+                               in its target's outstanding requests and idle timeout (lb.h) */
 };
 
 typedef struct request {
@@ -21,17 +25,24 @@ typedef struct request {
     double remaining_s;  /* CPU-seconds (at one vCPU) of work left */
     double since_s;      /* when remaining_s was last brought up to date */
     uint64_t done_ev;    /* handle of its completion event while in service */
-    uint64_t timeout_ev; /* handle of the client's timeout, 0 if none pending */
+    uint64_t timeout_ev; /* handle of the client's (or the probe's) timeout, 0 if none pending */
     uint32_t task;       /* task serving or queueing it */
     uint32_t next;       /* next in the task's FIFO queue, or in the free list */
     uint32_t slot;       /* worker slot while in service */
-    uint32_t user;       /* closed-loop user who sent it, REQUEST_NONE if open loop */
-    float mem_mib;       /* memory it holds in its task while in service */
-    uint16_t service;    /* service it is for */
-    uint16_t workload;   /* workload that sent it */
-    uint16_t cls;        /* request class, REQUEST_NO_CLASS if none */
-    uint8_t attempt;     /* 0 for the first try, k for the k-th retry */
-    uint8_t flags;       /* REQUEST_* */
+    union {
+        uint32_t user;         /* closed-loop user who sent it, REQUEST_NONE if open loop */
+        uint32_t probe_cookie; /* REQUEST_PROBE: what the prober asked to get back */
+    };
+    uint32_t lb_seq;  /* the load balancer's number for this attempt (its idle-timeout queue) */
+    float mem_mib;    /* memory it holds in its task while in service */
+    uint16_t service; /* service it is for */
+    union {
+        uint16_t workload;     /* workload that sent it */
+        uint16_t probe_client; /* REQUEST_PROBE: who sent it (probe_client) */
+    };
+    uint16_t cls;    /* request class, REQUEST_NO_CLASS if none */
+    uint8_t attempt; /* 0 for the first try, k for the k-th retry */
+    uint8_t flags;   /* REQUEST_* */
 } request;
 
 #define REQUEST_NO_CLASS UINT16_MAX

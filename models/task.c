@@ -37,6 +37,7 @@ void task_def_read(task_def *d, const params *p, const char *name)
     d->memory_base_mib = params_int(p, "task_definitions.%s.memory_base_mib", name);
     d->workers = (uint32_t) params_int(p, "task_definitions.%s.workers", name);
     d->queue_limit = params_int(p, "task_definitions.%s.queue_limit", name);
+    netmode_read(&d->net, p, name);
 }
 
 const char *task_state_name(task_state st)
@@ -48,6 +49,7 @@ const char *task_state_name(task_state st)
 
 static inline double speed_for(const task *t, uint32_t busy)
 {
+    if (t->hung) return 0.0;
     return busy == 0 || t->cap_vcpu >= (double) busy ? 1.0 : t->cap_vcpu / (double) busy;
 }
 
@@ -70,6 +72,7 @@ void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, tas
     env->drop_gone = 1;
     env->stopped = NULL;
     env->stopped_ctx = NULL;
+    env->drained = NULL;
     env->kind_done = sim_kind(s, "task.done", on_done, env);
 }
 
@@ -94,6 +97,11 @@ void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32
     t->served = 0;
     t->mem_used_mib = 0;
     t->exit_code = 0;
+    t->state_since_s = 0;
+    t->running_since_s = -1;
+    t->timer_ev = t->crash_ev = t->check_ev = 0;
+    t->deployment = 0;
+    t->counted = t->healthy = t->hung = t->stopping = t->check_fails = 0;
 }
 
 void task_fini(task *t)
@@ -107,6 +115,8 @@ void task_set_running(task_env *env, task *t)
 {
     double now = sim_now(env->s);
     t->state = TASK_RUNNING;
+    t->state_since_s = t->running_since_s = now;
+    t->counted = 1;
     t->mem_used_mib = (double) t->def->memory_base_mib;
     recorder_task_running(env->rec, t->service, now, +1, t->cap_vcpu, (double) t->def->memory_mib);
     recorder_mem(env->rec, t->service, now, t->mem_used_mib);
@@ -114,16 +124,13 @@ void task_set_running(task_env *env, task *t)
     if (pct > env->rec->svc[t->service].peak_mem_pct) env->rec->svc[t->service].peak_mem_pct = pct;
 }
 
-/* The task used more memory than its hard limit: the kernel's OOM killer
- * ends it (exit code 137); every request in it, served or queued, is
- * answered 502 (the connection is reset). */
-static void oom_kill(task_env *env, task *t)
+void task_abort(task_env *env, task *t, int exit_code)
 {
     double now = sim_now(env->s);
     for (uint32_t i = 0; i < t->def->workers; i++) {
         uint32_t id = t->slots[i];
         if (id == REQUEST_NONE) continue;
-        sim_cancel(env->s, env->pool->r[id].done_ev);
+        if (env->pool->r[id].done_ev) sim_cancel(env->s, env->pool->r[id].done_ev);
         t->slots[i] = REQUEST_NONE;
         env->answer(env->answer_ctx, id, 502);
     }
@@ -134,22 +141,55 @@ static void oom_kill(task_env *env, task *t)
         env->answer(env->answer_ctx, id, 502);
     }
     t->q_head = t->q_tail = REQUEST_NONE;
-    recorder_cpu(env->rec, t->service, now, -used_vcpu(t, t->busy));
-    recorder_mem(env->rec, t->service, now, -t->mem_used_mib);
-    recorder_task_running(env->rec, t->service, now, -1, t->cap_vcpu, (double) t->def->memory_mib);
-    env->rec->svc[t->service].oom_kills++;
-    char reason[160];
-    snprintf(reason, sizeof reason,
-             "OutOfMemoryError: Container killed due to memory usage (%.0f MiB of %lld); exit "
-             "code 137",
-             t->mem_used_mib, (long long) t->def->memory_mib);
+    if (t->counted) {
+        recorder_cpu(env->rec, t->service, now, -used_vcpu(t, t->busy));
+        recorder_mem(env->rec, t->service, now, -t->mem_used_mib);
+        recorder_task_running(env->rec, t->service, now, -1, t->cap_vcpu,
+                              (double) t->def->memory_mib);
+        t->counted = 0;
+    }
     t->busy = 0;
     t->speed = 1.0;
     t->n_free = t->def->workers;
     for (uint32_t i = 0; i < t->def->workers; i++) t->free_slots[i] = t->def->workers - 1 - i;
     t->mem_used_mib = 0;
     t->state = TASK_STOPPED;
-    t->exit_code = 137;
+    t->state_since_s = now;
+    t->healthy = 0;
+    t->exit_code = exit_code;
+}
+
+void task_hang(task_env *env, task *t)
+{
+    if (t->hung || t->state == TASK_STOPPED) return;
+    double now = sim_now(env->s);
+    request *pool = env->pool->r;
+    for (uint32_t i = 0; i < t->def->workers; i++) {
+        uint32_t id = t->slots[i];
+        if (id == REQUEST_NONE) continue;
+        request *r = &pool[id];
+        r->remaining_s -= (now - r->since_s) * t->speed;
+        if (r->remaining_s < 0) r->remaining_s = 0;
+        r->since_s = now;
+        sim_cancel(env->s, r->done_ev);
+        r->done_ev = 0;
+    }
+    if (t->counted) recorder_cpu(env->rec, t->service, now, -used_vcpu(t, t->busy));
+    t->hung = 1;
+    t->speed = 0.0;
+}
+
+/* The task used more memory than its hard limit: the kernel's OOM killer
+ * ends it (exit code 137). */
+static void oom_kill(task_env *env, task *t)
+{
+    env->rec->svc[t->service].oom_kills++;
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "OutOfMemoryError: Container killed due to memory usage (%.0f MiB of %lld); exit "
+             "code 137",
+             t->mem_used_mib, (long long) t->def->memory_mib);
+    task_abort(env, t, 137);
     if (env->stopped) env->stopped(env->stopped_ctx, t, reason);
 }
 
@@ -186,7 +226,7 @@ static int start(task_env *env, task *t, uint32_t id)
     r->task = t->id;
     r->slot = (uint16_t) slot;
     r->since_s = now;
-    r->done_ev = sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
+    r->done_ev = t->hung ? 0 : sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
     if (r->mem_mib > 0) {
         t->mem_used_mib += r->mem_mib;
@@ -199,13 +239,13 @@ static int start(task_env *env, task *t, uint32_t id)
             return -1;
         }
     }
-    if (t->speed != old_speed) respeed(env, t, old_speed, id);
+    if (t->speed != old_speed && !t->hung) respeed(env, t, old_speed, id);
     return 0;
 }
 
 int task_accept(task_env *env, task *t, uint32_t id)
 {
-    assert(t->state == TASK_RUNNING);
+    assert(t->state == TASK_RUNNING || t->state == TASK_DEACTIVATING);
     if (t->n_free > 0) return start(env, t, id) == 0 ? 0 : 502;
     if (t->def->queue_limit >= 0 && (int64_t) t->queued >= t->def->queue_limit) {
         env->answer(env->answer_ctx, id, 502);
@@ -274,4 +314,5 @@ static void on_done(void *ctx, sim *s, const ev *e)
     t->speed = speed_for(t, t->busy);
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
     if (t->speed != old_speed) respeed(env, t, old_speed, REQUEST_NONE);
+    if (t->busy == 0 && t->state != TASK_RUNNING && env->drained) env->drained(env->stopped_ctx, t);
 }

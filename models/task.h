@@ -10,10 +10,13 @@
 #ifndef ECSIM_TASK_H
 #define ECSIM_TASK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "models/netmode.h"
 #include "models/recorder.h"
 #include "models/request.h"
+#include "sim/engine/dist.h"
 #include "sim/engine/param.h"
 #include "sim/engine/sim.h"
 
@@ -24,6 +27,15 @@ typedef struct task_def {
     int64_t memory_base_mib; /* in use with no request in service */
     uint32_t workers;        /* requests served at once */
     int64_t queue_limit;     /* requests that may wait; -1 unlimited */
+    netmode net;             /* network mode and port mapping (netmode.h) */
+    /* the lifecycle (agent.c reads these) */
+    dist image_pull;               /* time in PENDING, s */
+    dist container_start;          /* time in ACTIVATING, s */
+    double stop_timeout_s;         /* SIGTERM to SIGKILL */
+    double fail_start_probability; /* a task stops before RUNNING (a bad image) */
+    bool check_enabled;            /* a container health check is defined */
+    double check_interval_s, check_timeout_s, check_start_period_s, check_demand_s;
+    uint32_t check_retries;
 } task_def;
 
 extern const param_def task_def_params[];
@@ -62,6 +74,18 @@ typedef struct task {
     uint64_t served;     /* requests completed (all time) */
     double mem_used_mib; /* base plus the requests in service */
     int exit_code;       /* once STOPPED: 137 after an OOM kill */
+    /* the lifecycle, driven by the agent and the service scheduler (agent.c) */
+    double state_since_s;   /* when it entered its state */
+    double running_since_s; /* when it turned RUNNING (-1 before) */
+    uint64_t timer_ev;      /* its pending lifecycle timer, 0 when none */
+    uint64_t crash_ev;      /* its pending injected crash, 0 when none */
+    uint64_t check_ev;      /* its next container health check, 0 when none */
+    uint32_t deployment;    /* the service deployment that started it */
+    uint8_t counted;        /* in the recorder's running tasks (RUNNING until STOPPED) */
+    uint8_t healthy;        /* counts towards minimumHealthyPercent */
+    uint8_t hung;           /* stopped answering: its workers make no progress */
+    uint8_t stopping;       /* the scheduler or a failure is stopping it */
+    uint8_t check_fails;    /* consecutive failed container health checks */
 } task;
 
 /* A task is done with a request: `status` is 200 (served), 502 (refused: the
@@ -72,6 +96,10 @@ typedef void (*task_answer_fn)(void *ctx, uint32_t req, int status);
 /* A task stopped by itself (an OOM kill), with ECS's stopped reason; the
  * callee deregisters it and frees its host's resources. */
 typedef void (*task_stopped_fn)(void *ctx, task *t, const char *reason);
+
+/* A task that no longer takes requests (state past RUNNING) has answered
+ * its last one. */
+typedef void (*task_drained_fn)(void *ctx, task *t);
 
 /* What serving needs from the rest of the cluster; owned by the cluster. */
 typedef struct task_env {
@@ -84,7 +112,8 @@ typedef struct task_env {
     void *answer_ctx;
     int drop_gone; /* skip queued requests whose client has gone (REQUEST_GONE) */
     task_stopped_fn stopped;
-    void *stopped_ctx;
+    void *stopped_ctx; /* also drained's */
+    task_drained_fn drained;
 } task_env;
 
 /* Registers the completion event kind with env->s; answers go to `answer`. */
@@ -97,6 +126,16 @@ void task_fini(task *t);
 
 /* The task becomes RUNNING and starts taking requests. */
 void task_set_running(task_env *env, task *t);
+
+/* Ends the task at once (a crash, a kill, its host gone): every request in
+ * it, served or queued, is answered 502 (the connection is reset), its CPU
+ * and memory leave the recorder, and it is STOPPED with `exit_code`. It does
+ * not call `stopped`: the caller is the one stopping it. */
+void task_abort(task_env *env, task *t, int exit_code);
+
+/* The task's process stops making progress (a hung process): requests in
+ * service and those that come later are never answered by it. */
+void task_hang(task_env *env, task *t);
 
 /* Requests the task has taken and not answered (the load balancer's
  * outstanding count). */

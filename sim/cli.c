@@ -12,6 +12,7 @@
 
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/import.h"
 #include "sim/registry.h"
 #include "sim/run.h"
 #include "sim/trace_cmd.h"
@@ -28,6 +29,8 @@ static const char usage_main[] =
     "  validate FILE   check a scenario and print it with every default filled in\n"
     "  params          list every parameter: type, default, range, unit, doc\n"
     "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
+    "  import FILE...  write a scenario from ECS JSON (describe-task-definition,\n"
+    "                  describe-services, Terraform container_definitions)\n"
     "\n"
     "options:\n"
     "  -h, --help      this help\n"
@@ -240,6 +243,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "import") == 0) return import_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "

@@ -2,18 +2,24 @@
  * in `ecsim params` and effective.yaml in this order. */
 #include "sim/registry.h"
 
+#include "models/agent.h"
 #include "models/client.h"
+#include "models/constraint.h"
+#include "models/failure.h"
 #include "models/host.h"
 #include "models/lb.h"
+#include "models/netmode.h"
 #include "models/reqclass.h"
+#include "models/scheduler.h"
 #include "models/service.h"
 #include "models/task.h"
 #include "models/workload.h"
 #include "sim/run.h"
 
 static const param_def *const tables[] = {
-    run_params,      host_params,    task_def_params, service_params,
-    lb_params,       workload_params, client_params,  reqclass_params, NULL,
+    run_params,      host_params,       task_def_params,  netmode_params, agent_params,
+    service_params,  constraint_params, scheduler_params, failure_params, lb_params,
+    workload_params, client_params,     reqclass_params,  NULL,
 };
 
 static const param_registry registry = {tables};

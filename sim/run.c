@@ -127,7 +127,7 @@ static void on_stop(void *ctx, sim *s, const ev *e)
 }
 
 typedef struct totals {
-    uint64_t requests, retries, completed, failed, err_502, err_503;
+    uint64_t requests, retries, completed, failed, err_502, err_503, err_504;
     uint64_t timeouts, late, dropped, first_try_ok;
     hist latency, client_latency;
     double used_area, reserved_area;
@@ -143,6 +143,7 @@ static void add_totals(totals *t, const svc_meter *m, double end_s)
     t->failed += m->final_failed;
     t->err_502 += m->err_502;
     t->err_503 += m->err_503;
+    t->err_504 += m->err_504;
     t->timeouts += m->timeouts;
     t->late += m->late;
     t->dropped += m->dropped;
@@ -180,6 +181,7 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
                                        "errors",
                                        "errors_502",
                                        "errors_503",
+                                       "errors_504",
                                        "timeouts",
                                        "late_responses",
                                        "dropped",
@@ -203,6 +205,9 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
                                        "cost_usd",
                                        "tasks_running",
                                        "tasks_unplaced",
+                                       "tasks_replaced",
+                                       "deployments_completed",
+                                       "deployments_failed",
                                        "slo_p99_latency_s",
                                        "slo_p99_ok",
                                        "slo_error_rate",
@@ -228,10 +233,13 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
         }
     csvw_end(&w);
 
-    uint32_t running = 0, unplaced = 0;
+    uint32_t running = 0, unplaced = 0, replaced = 0, deployed = 0, deploy_failed = 0;
     for (uint32_t k = 0; k < c->n_services; k++) {
         running += c->rec.svc[k].running_tasks;
         unplaced += c->services[k].unplaced;
+        replaced += c->services[k].replaced;
+        deployed += c->services[k].deployments_done;
+        deploy_failed += c->services[k].deployments_failed;
     }
     double p99 = hist_quantile(&t->latency, 0.99);
     double err_rate = ratio((double) t->failed, (double) t->requests);
@@ -250,6 +258,7 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_uint(&w, t->failed);
     csvw_uint(&w, t->err_502);
     csvw_uint(&w, t->err_503);
+    csvw_uint(&w, t->err_504);
     csvw_uint(&w, t->timeouts);
     csvw_uint(&w, t->late);
     csvw_uint(&w, t->dropped);
@@ -273,6 +282,9 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_real(&w, cost_hosts_usd(c->hosts, c->n_hosts, end_s));
     csvw_uint(&w, running);
     csvw_uint(&w, unplaced);
+    csvw_uint(&w, replaced);
+    csvw_uint(&w, deployed);
+    csvw_uint(&w, deploy_failed);
     csvw_real(&w, slo_p99);
     csvw_bool(&w, !isnan(p99) && p99 <= slo_p99);
     csvw_real(&w, slo_err);

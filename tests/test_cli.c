@@ -266,6 +266,54 @@ static void test_bad_inputs(void **state)
     y = replace(small_yaml, "    rate_per_s: 20\n", "    rate_per_s: 20\n   bad: [\n");
     expect_bad(y, NULL, NULL);
     free(y);
+    /* placement: an unknown strategy, more than ECS's 5 strategies
+     * (task-placement-strategies.html), a constraint that does not parse
+     * (cluster-query-language.html), a port out of range or in conflict
+     * with the network mode (API PortMapping), a built-in attribute name */
+    y = replace(small_yaml, "desired_count: 3\n",
+                "desired_count: 3\n    placement_strategy: binpack:disk\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:15:25: services.web.placement_strategy: expected a comma-separated "
+               "chain of at most 5 of binpack:cpu, binpack:memory, spread:zone, spread:host, "
+               "spread:instance_type, spread:attribute:<name>, random, got \"binpack:disk\"\n");
+    free(y);
+    y = replace(small_yaml, "desired_count: 3\n",
+                "desired_count: 3\n    placement_strategy: "
+                "spread:zone,spread:host,random,random,random,random\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:15:25: services.web.placement_strategy: expected at most 5 strategies "
+               "(ECS's limit), got \"spread:zone,spread:host,random,random,random,random\"\n");
+    free(y);
+    y = replace(small_yaml, "desired_count: 3\n",
+                "desired_count: 3\n    placement_constraints: "
+                "\"memberOf(attribute:ecs.instance-type ~= t3.*)\"\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:15:28: services.web.placement_constraints: expected an operator (==, "
+               "!=, =~, !~, in, not_in, exists, not_exists) after attribute:ecs.instance-type at "
+               "character 38, got \"memberOf(attribute:ecs.instance-type ~= t3.*)\"\n");
+    free(y);
+    expect_bad(small_yaml, "services.web.placement_constraints=memberOf(attribute:stack == dev",
+               "ecsim: --set: services.web.placement_constraints: expected and, or or ) to close "
+               "memberOf( at the end, got \"memberOf(attribute:stack == dev\"\n");
+    y = replace(small_yaml, "    memory_mib: 2048\n",
+                "    memory_mib: 2048\n    host_port: 70000\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:11:16: task_definitions.web.host_port: expected an integer in [0, "
+               "65535], got \"70000\"\n");
+    free(y);
+    y = replace(small_yaml, "    memory_mib: 2048\n",
+                "    memory_mib: 2048\n    network_mode: host\n    host_port: 8080\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:12:16: task_definitions.web.host_port: expected 0 or container_port (80) "
+               "in host network mode, got 8080\n");
+    free(y);
+    y = replace(small_yaml, "    count: 2\n",
+                "    count: 2\n    attributes: ecs.instance-type=big\n");
+    expect_bad(y, NULL,
+               "ecsim: %s:7:17: host_groups.web.attributes: expected custom attributes "
+               "\"name=value, name2=value2\" (entry 1: names starting ecs. are the built-in ones), "
+               "got \"ecs.instance-type=big\"\n");
+    free(y);
 }
 
 static void test_missing_file(void **state)

@@ -155,6 +155,84 @@ static void test_unplaced_tasks_are_reported(void **state)
     outcome_free(&o);
 }
 
+/* "Not enough ports: if your task uses fixed host port mapping (for example,
+ * your task uses port 80 on the host for a web server), you must have at
+ * least one container instance per task" (service-event-messages.html):
+ * three hosts take three tasks with host port 80; the fourth gets ECS's
+ * "is already using a port required by your task". Dynamic host ports
+ * (hostPort 0, API PortMapping) do not limit them. */
+static void test_static_port_one_task_per_host(void **state)
+{
+    (void) state;
+    const char *sets[] = {"host_groups.g.count=3", "task_definitions.t.host_port=80",
+                          "services.s.desired_count=4"};
+    outcome o = run_with(sets, 3, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 3);
+    assert_int_equal(column(o.summary, "tasks_unplaced"), 1);
+    assert_non_null(strstr(o.events, "0,task_unplaced,s,service s was unable to place a task "
+                                     "because no container instance met all of its requirements. "
+                                     "The closest matching container-instance g-1 is already "
+                                     "using a port required by your task (host port 80).\n"));
+    outcome_free(&o);
+    const char *dynamic[] = {"host_groups.g.count=3", "task_definitions.t.host_port=0",
+                             "services.s.desired_count=4"};
+    o = run_with(dynamic, 3, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 4);
+    assert_int_equal(column(o.summary, "tasks_unplaced"), 0);
+    outcome_free(&o);
+}
+
+/* "Each task that uses the awsvpc network mode receives its own elastic
+ * network interface ... the primary network interface counts as one"
+ * (container-instance-eni.html): an m5.large (3 ENIs) runs two awsvpc tasks
+ * however small; the fifth task on two hosts gets RESOURCE:ENI. */
+static void test_awsvpc_eni_limit(void **state)
+{
+    (void) state;
+    /* a light load: four quarter-vCPU tasks must pass their health checks */
+    const char *sets[] = {"task_definitions.t.network_mode=awsvpc", "task_definitions.t.cpu=256",
+                          "task_definitions.t.memory_mib=256", "services.s.desired_count=5",
+                          "workloads.w.rate_per_s=1"};
+    outcome o = run_with(sets, 5, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 4);
+    assert_int_equal(column(o.summary, "tasks_unplaced"), 1);
+    assert_non_null(strstr(o.events, "The closest matching container-instance g-1 encountered "
+                                     "error \"\"RESOURCE:ENI\"\" (2 of 2 task ENIs attached on "
+                                     "m5.large).\"\n"));
+    outcome_free(&o);
+}
+
+/* Constraints are binding (task-placement-strategies.html): distinctInstance
+ * places each task on a different instance; memberOf only on instances its
+ * expression selects, here by a custom attribute (task-placement-
+ * constraints.html); the service event names the unsatisfied constraint. */
+static void test_placement_constraints(void **state)
+{
+    (void) state;
+    const char *distinct[] = {"services.s.placement_constraints=distinctInstance",
+                              "services.s.desired_count=3", "task_definitions.t.cpu=256"};
+    outcome o = run_with(distinct, 3, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 2);
+    assert_int_equal(column(o.summary, "tasks_unplaced"), 1);
+    assert_non_null(strstr(o.events, "encountered error \"\"DistinctInstance placement "
+                                     "constraint unsatisfied.\"\"\"\n"));
+    outcome_free(&o);
+    const char *member[] = {"host_groups.g.attributes=stack=prod",
+                            "services.s.placement_constraints=memberOf(attribute:stack == dev)"};
+    o = run_with(member, 2, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 0);
+    assert_int_equal(column(o.summary, "tasks_unplaced"), 2);
+    assert_non_null(strstr(o.events,
+                           "The closest matching container-instance g-1 encountered "
+                           "error \"\"MemberOf placement constraint unsatisfied.\"\"\"\n"));
+    outcome_free(&o);
+    const char *prod[] = {"host_groups.g.attributes=stack=prod",
+                          "services.s.placement_constraints=memberOf(attribute:stack == prod)"};
+    o = run_with(prod, 2, INFINITY);
+    assert_int_equal(column(o.summary, "tasks_running"), 2);
+    outcome_free(&o);
+}
+
 /* EC2 per-second billing, 60-second minimum (EC2 On-Demand pricing page). */
 static void test_cost(void **state)
 {
@@ -206,6 +284,9 @@ int main(void)
         cmocka_unit_test(test_max_requests),
         cmocka_unit_test(test_until_caps_time),
         cmocka_unit_test(test_unplaced_tasks_are_reported),
+        cmocka_unit_test(test_static_port_one_task_per_host),
+        cmocka_unit_test(test_awsvpc_eni_limit),
+        cmocka_unit_test(test_placement_constraints),
         cmocka_unit_test(test_cost),
         cmocka_unit_test(test_timeseries_adds_up),
     };

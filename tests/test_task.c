@@ -65,7 +65,11 @@ static void world_init(world *w, int64_t cpu_units, uint32_t workers, int64_t qu
     recorder_init(&w->rec, w->s, names, 1, 0, 1e9);
     w->rec.open_sources = 1;
     request_pool_init(&w->pool);
-    w->def = (task_def){"td", cpu_units, 512, 0, workers, queue_limit};
+    w->def = (task_def){.name = "td",
+                        .cpu_units = cpu_units,
+                        .memory_mib = 512,
+                        .workers = workers,
+                        .queue_limit = queue_limit};
     w->tasks = calloc(1, sizeof *w->tasks);
     task_init(&w->tasks[0], 0, &w->def, 0, 0);
     task_env_init(&w->env, w->s, &w->pool, &w->rec, &w->tasks, answer, w);

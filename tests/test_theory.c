@@ -55,7 +55,10 @@ static void simulate(const qcase *q, qresult *out)
              "task_definitions: {t: {cpu: %d, memory_mib: 256, workers: %d, queue_limit: %s}}\n"
              "services: {s: {task_definition: t, desired_count: %d, load_balancer: lb,\n"
              "               placement_strategy: spread:host}}\n"
-             "load_balancers: {lb: {algorithm: %s}}\n"
+             /* queueing theory knows no health checks (an overloaded task would fail
+              * them and be replaced) and no idle timeout (a 504 cuts the tail) */
+             "load_balancers: {lb: {algorithm: %s, idle_timeout_s: 4000,\n"
+             "                      health_check: {enabled: false}}}\n"
              "workloads: {w: {target: lb, rate_per_s: %.17g,\n"
              "                demand: {distribution: %s, mean_s: %.17g}}}\n",
              q->duration_s, q->warmup_s, hosts, 1024 * q->workers, q->workers, qlimit, q->tasks,

@@ -132,9 +132,12 @@ static void test_errors_retried(void **state)
     assert_non_null(summary);
     double requests = tu_column(summary, "requests"), retries = tu_column(summary, "retries");
     double e502 = tu_column(summary, "errors_502"), failed = tu_column(summary, "errors");
+    /* tasks whose one queue slot refuses the load balancer's health checks
+     * are replaced, and while they start the group answers 503: errors too */
+    e502 += tu_column(summary, "errors_503") + tu_column(summary, "errors_504");
     double first_ok = tu_column(summary, "first_try_ok"), ok = tu_column(summary, "completed");
     assert_true(retries > 0);
-    assert_true(fabs(e502 - (retries + failed)) < 0.5); /* each 502 is retried or ends it */
+    assert_true(fabs(e502 - (retries + failed)) < 0.5); /* each error is retried or ends it */
     assert_true(ok > first_ok);                         /* some succeed on a retry */
     assert_true(fabs(ok + failed - requests) < 0.5);
     free(summary);
@@ -190,7 +193,8 @@ static void test_superposition(void **state)
 
 /* Memory per request by class: a class that holds 300 MiB per request in a
  * 1024 MiB task with a 256 MiB base kills the task (exit code 137) once three
- * of them are in service at once; the task leaves the load balancer. */
+ * of them are in service at once; the task leaves the load balancer, and the
+ * service scheduler replaces it, so the replacements die the same way. */
 static void test_class_memory_oom(void **state)
 {
     (void) state;
@@ -211,8 +215,7 @@ static void test_class_memory_oom(void **state)
     run_result res;
     char *summary = tu_run_text(y, NULL, 0, 1, &res, NULL);
     assert_non_null(summary);
-    assert_true(tu_column(summary, "oom_kills") == 2); /* both tasks, in time */
-    assert_true(tu_column(summary, "tasks_running") == 0);
+    assert_true(tu_column(summary, "oom_kills") > 2); /* both tasks and replacements */
     assert_true(tu_column(summary, "errors_502") >= 3);
     assert_true(tu_column(summary, "errors_503") > 0); /* no target left */
     assert_true(tu_column(summary, "peak_task_mem_pct") > 100);
