@@ -22,6 +22,20 @@ const param_def agent_params[] = {
     {"task_definitions.*.stop_timeout_s", PT_REAL, "s", 0, 120, "30", NULL, 0, NULL,
      "stopTimeout: after SIGTERM the task's requests in flight may finish for this long, then "
      "SIGKILL (ECS's default on EC2 is 30 s, at most 120 s)."},
+    {"task_definitions.*.health_check.enabled", PT_BOOL, "", 0, 0, "false", NULL, 0, NULL,
+     "A container health check (healthCheck in the task definition): a command run through "
+     "the task's queue and CPU every interval; `retries` failures in a row make the task "
+     "UNHEALTHY and the service scheduler replaces it."},
+    {"task_definitions.*.health_check.interval_s", PT_REAL, "s", 5, 300, "30", NULL, 0, NULL,
+     "healthCheck.interval: time between checks, the first one interval after RUNNING."},
+    {"task_definitions.*.health_check.timeout_s", PT_REAL, "s", 2, 60, "5", NULL, 0, NULL,
+     "healthCheck.timeout: a check not answered within it fails."},
+    {"task_definitions.*.health_check.retries", PT_INT, "checks", 1, 10, "3", NULL, 0, NULL,
+     "healthCheck.retries: failed checks in a row that make the container UNHEALTHY."},
+    {"task_definitions.*.health_check.start_period_s", PT_REAL, "s", 0, 300, "0", NULL, 0, NULL,
+     "healthCheck.startPeriod: failures in this time after RUNNING do not count."},
+    {"task_definitions.*.health_check.demand_s", PT_REAL, "CPU-s", 0, 60, "0.001", NULL, 0, NULL,
+     "CPU-seconds the check command takes in the task."},
     {"task_definitions.*.fail_start_probability", PT_REAL, "", 0, 1, "0", NULL, 0, NULL,
      "Probability that a task fails before RUNNING (a bad image, an entrypoint that exits): it "
      "goes from PENDING to STOPPED. For testing deployments, the throttle and the circuit "
@@ -41,6 +55,14 @@ int agent_def_read(task_def *d, const params *p, ecs_err *e)
     d->stop_timeout_s = params_real(p, "task_definitions.%s.stop_timeout_s", d->name);
     d->fail_start_probability =
         params_real(p, "task_definitions.%s.fail_start_probability", d->name);
+    d->check_enabled = params_bool(p, "task_definitions.%s.health_check.enabled", d->name);
+    d->check_interval_s = params_real(p, "task_definitions.%s.health_check.interval_s", d->name);
+    d->check_timeout_s = params_real(p, "task_definitions.%s.health_check.timeout_s", d->name);
+    d->check_retries =
+        (uint32_t) params_int(p, "task_definitions.%s.health_check.retries", d->name);
+    d->check_start_period_s =
+        params_real(p, "task_definitions.%s.health_check.start_period_s", d->name);
+    d->check_demand_s = params_real(p, "task_definitions.%s.health_check.demand_s", d->name);
     return ECS_OK;
 }
 
@@ -51,10 +73,14 @@ void agent_def_fini(task_def *d)
 }
 
 static void on_timer(void *ctx, sim *s, const ev *e);
+static void on_check(void *ctx, sim *s, const ev *e);
+static void on_check_result(void *ctx, uint32_t task_id, int status);
 
 void agent_init(cluster *c)
 {
     c->kind_lifecycle = sim_kind(c->s, "agent.lifecycle", on_timer, c);
+    c->kind_check = sim_kind(c->s, "agent.health_check", on_check, c);
+    c->check_client = probe_client(&c->cenv.probes, on_check_result, c);
     c->lifecycle_rng = sim_rng(c->s, "lifecycle");
     c->tenv.stopped = agent_task_died;
     c->tenv.drained = agent_task_drained;
@@ -81,7 +107,70 @@ static void arm(cluster *c, task *t, double after_s)
 static void disarm(cluster *c, task *t)
 {
     if (t->timer_ev) sim_cancel(c->s, t->timer_ev);
-    t->timer_ev = 0;
+    if (t->check_ev) sim_cancel(c->s, t->check_ev);
+    t->timer_ev = t->check_ev = 0;
+}
+
+void agent_health_changed(cluster *c, task *t)
+{
+    bool ok = t->state == TASK_RUNNING && !t->stopping && t->lb_ok &&
+              (!t->def->check_enabled || t->container == 1);
+    if (ok && !t->healthy) {
+        t->healthy = 1;
+        scheduler_task_healthy(c, t);
+    } else if (!ok) {
+        t->healthy = 0;
+    }
+}
+
+static void arm_check(cluster *c, task *t)
+{
+    if (c->quiet) return;
+    t->check_ev = sim_at(c->s, sim_now(c->s) + t->def->check_interval_s, c->kind_check, t->id);
+}
+
+static void on_check(void *ctx, sim *s, const ev *e)
+{
+    (void) s;
+    cluster *c = ctx;
+    task *t = &c->tasks[e->target];
+    t->check_ev = 0;
+    if (t->state != TASK_RUNNING || t->stopping) return;
+    probe_send(&c->cenv.probes, c->check_client, t, t->def->check_demand_s, t->def->check_timeout_s,
+               t->id);
+    if (t->state == TASK_RUNNING) arm_check(c, t);
+}
+
+/* The container health check's result (task-definition healthCheck: retries
+ * failures in a row, none counted during startPeriod, make the container
+ * UNHEALTHY). It may come inside a task's completion, so it only marks the
+ * task and asks the scheduler for a pass. */
+static void on_check_result(void *ctx, uint32_t task_id, int status)
+{
+    cluster *c = ctx;
+    task *t = &c->tasks[task_id];
+    if (t->state != TASK_RUNNING || t->stopping) return;
+    double now = sim_now(c->s);
+    char name[128];
+    if (status == 200) {
+        t->check_fails = 0;
+        if (t->container != 1) {
+            t->container = 1;
+            cluster_task_name(c, t, name, sizeof name);
+            recorder_event(&c->rec, now, "task_health", name, "container health check: HEALTHY");
+            agent_health_changed(c, t);
+        }
+        return;
+    }
+    if (now < t->running_since_s + t->def->check_start_period_s) return;
+    if (++t->check_fails < t->def->check_retries || t->container == 2) return;
+    t->container = 2;
+    cluster_task_name(c, t, name, sizeof name);
+    recorder_event(&c->rec, now, "task_health", name,
+                   "container health check: UNHEALTHY (%u checks failed in a row, the last %s)",
+                   (unsigned) t->check_fails, status == 504 ? "timed out" : "refused");
+    agent_health_changed(c, t);
+    scheduler_task_unhealthy(c, t);
 }
 
 /* A task counts as healthy once its target is (cluster.c hears it from the
@@ -92,7 +181,12 @@ static void become_running(cluster *c, task *t, bool at_once)
     task_set_running(&c->tenv, t);
     lb_register(c->lbs[sv->lb], t->id);
     failure_task_running(c, t);
-    if (at_once) t->healthy = 1;
+    if (t->def->check_enabled) arm_check(c, t);
+    if (at_once) {
+        t->lb_ok = 1;
+        t->container = 1;
+        t->healthy = 1;
+    }
 }
 
 void agent_launch(cluster *c, task *t, bool at_once)

@@ -58,6 +58,11 @@ void agent_task_died(void *cluster, task *t, const char *reason);
 /* The task, no longer taking requests, has answered its last (task_env.drained). */
 void agent_task_drained(void *cluster, task *t);
 
+/* Recomputes whether t counts as healthy for the scheduler: RUNNING, its
+ * target healthy and its container health check (if any) passed
+ * (deployment-type-ecs.html). Tells the scheduler when it turns healthy. */
+void agent_health_changed(struct cluster *c, task *t);
+
 /* The run has gone idle: cancels every task's lifecycle and crash timers
  * (a task still starting stays where it is). */
 void agent_quiesce(struct cluster *c);

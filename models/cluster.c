@@ -78,16 +78,13 @@ static void on_target_change(void *ctx, uint32_t lb_index, uint32_t task_id, lb_
     task *t = &c->tasks[task_id];
     switch (to) {
     case LB_HEALTHY:
-        if (t->state == TASK_RUNNING && !t->stopping && !t->healthy) {
-            t->healthy = 1;
-            scheduler_task_healthy(c, t);
-        }
+        t->lb_ok = 1;
+        agent_health_changed(c, t);
         break;
     case LB_UNHEALTHY:
-        if (t->state == TASK_RUNNING && !t->stopping) {
-            t->healthy = 0;
-            scheduler_task_unhealthy(c, t);
-        }
+        t->lb_ok = 0;
+        agent_health_changed(c, t);
+        if (t->state == TASK_RUNNING && !t->stopping) scheduler_task_unhealthy(c, t);
         break;
     case LB_UNUSED:
         agent_deregistered(c, t);

@@ -83,7 +83,8 @@ typedef struct cluster {
     uint32_t n_failures;
     double *crash_rate_per_s; /* per service */
     gsl_rng *lifecycle_rng, *failure_rng;
-    uint32_t kind_lifecycle, kind_pass, kind_deploy;
+    uint32_t kind_lifecycle, kind_pass, kind_deploy, kind_check;
+    uint16_t check_client; /* the agent's container health checks, as a probe client */
     uint32_t kind_failure, kind_host_mtbf, kind_crash, kind_zone_back;
     uint64_t *host_fail_ev; /* per host: its pending MTBF failure, 0 when none */
     bool quiet;             /* the run has gone idle: no timers are armed any more */

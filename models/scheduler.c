@@ -181,14 +181,17 @@ static void stop_unhealthy(cluster *c, service *sv)
     const lb *b = c->lbs[sv->lb];
     for (uint32_t i = 0; i < c->n_tasks; i++) {
         task *t = &c->tasks[i];
-        if (t->service != sv->id || t->state != TASK_RUNNING || t->stopping ||
-            lb_target_state(b, t->id) != LB_UNHEALTHY)
-            continue;
+        if (t->service != sv->id || t->state != TASK_RUNNING || t->stopping) continue;
+        bool lb_bad = lb_target_state(b, t->id) == LB_UNHEALTHY, container_bad = t->container == 2;
+        if (!lb_bad && !container_bad) continue;
         if (now < t->running_since_s + sv->grace_s) continue;
         char reason[192];
-        snprintf(reason, sizeof reason,
-                 "Task failed ELB health checks in (target-group %s of load balancer %s)", sv->name,
-                 lb_name(b));
+        if (lb_bad)
+            snprintf(reason, sizeof reason,
+                     "Task failed ELB health checks in (target-group %s of load balancer %s)",
+                     sv->name, lb_name(b));
+        else
+            snprintf(reason, sizeof reason, "Task failed container health checks");
         breaker_count(c, sv, t);
         c->sched.replacing[sv->id]++;
         agent_stop(c, t, AGENT_STOP_UNHEALTHY, reason);

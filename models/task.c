@@ -102,6 +102,7 @@ void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32
     t->timer_ev = t->crash_ev = t->check_ev = 0;
     t->deployment = 0;
     t->counted = t->healthy = t->hung = t->stopping = t->check_fails = 0;
+    t->lb_ok = t->container = 0;
 }
 
 void task_fini(task *t)

@@ -86,6 +86,8 @@ typedef struct task {
     uint8_t hung;           /* stopped answering: its workers make no progress */
     uint8_t stopping;       /* the scheduler or a failure is stopping it */
     uint8_t check_fails;    /* consecutive failed container health checks */
+    uint8_t lb_ok;          /* its target is healthy (or it started in steady state) */
+    uint8_t container;      /* container health: 0 unknown, 1 healthy, 2 unhealthy */
 } task;
 
 /* A task is done with a request: `status` is 200 (served), 502 (refused: the

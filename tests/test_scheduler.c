@@ -414,6 +414,97 @@ static void test_port_conflict_unplaced(void **state)
     free(y);
 }
 
+/* A hung process fails its load balancer health checks (a check is a
+ * request through the task: a hung task never answers it); after
+ * unhealthy_threshold (2) failed checks, 30 s apart with a 5 s timeout, the
+ * target is unhealthy (target-group-health-checks.html) and the service
+ * scheduler replaces the task (ecs_services.html: tasks that fail ELB health
+ * checks are stopped and replaced). */
+static void test_hung_task_replaced_by_lb_checks(void **state)
+{
+    (void) state;
+    char *y = NULL;
+    if (asprintf(&y, "host_groups: {a: {instance_type: m5.large, count: 2}}\n"
+                     "task_definitions: {v1: {cpu: 512, memory_mib: 512, " LIFECYCLE "}}\n"
+                     "load_balancers: {lb: {deregistration_delay_s: 20}}\n"
+                     "workloads: {w: {target: lb, rate_per_s: 2, demand: {mean_s: 0.05}}}\n"
+                     "services: {web: {task_definition: v1, load_balancer: lb, desired_count: 2}}\n"
+                     "failures: {h: {kind: task_hang, service: web, task: 1, at_s: 300}}\n"
+                     "run: {duration_s: 900}\n") < 0)
+        abort();
+    run_out r = run(y);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(count(&r, "task_hung", NULL), 1);
+    const event *stop = first(&r, "task_state", "Task failed ELB health checks");
+    assert_non_null(stop);
+    assert_string_equal(stop->object, "web/1");
+    assert_true(stop->t_s > 300 && stop->t_s <= 300 + 2 * 30 + 5);
+    const event *placed = NULL;
+    for (size_t i = 0; i < r.n && !placed; i++)
+        if (strcmp(r.ev[i].kind, "task_placed") == 0 && r.ev[i].t_s > 0) placed = &r.ev[i];
+    assert_non_null(placed);
+    assert_true(placed->t_s == stop->t_s);
+    /* its requests stay unanswered until the deregistration delay cuts them */
+    const event *gone = first(&r, "task_stopped", NULL);
+    assert_non_null(gone);
+    assert_string_equal(gone->object, "web/1");
+    assert_true(gone->t_s >= stop->t_s + 20 - 1e-9);
+    assert_true(tu_column(r.summary, "tasks_replaced") == 1);
+    assert_true(tu_column(r.summary, "tasks_running") == 2);
+    run_free(&r);
+    free(y);
+}
+
+/* The container health check (task definition healthCheck): `retries`
+ * failures in a row make the container UNHEALTHY and the task is replaced,
+ * but not during the service's healthCheckGracePeriodSeconds
+ * (service_definition_parameters.html). Load balancer checks are off, so
+ * only the container check can see the hang. */
+static void test_container_health_check_and_grace(void **state)
+{
+    (void) state;
+    const char *base = "host_groups: {a: {instance_type: m5.large, count: 2}}\n"
+                       "task_definitions: {v1: {cpu: 512, memory_mib: 512, " LIFECYCLE ",\n"
+                       "  health_check: {enabled: true, interval_s: 10, timeout_s: 2, "
+                       "retries: 3}}}\n"
+                       "load_balancers: {lb: {health_check: {enabled: false}, "
+                       "deregistration_delay_s: 0}}\n"
+                       "workloads: {w: {target: lb, rate_per_s: 2, demand: {mean_s: 0.05}}}\n"
+                       "failures: {h: {kind: task_hang, service: web, task: 1, at_s: 100}}\n"
+                       "run: {duration_s: 900}\n";
+    char *y = NULL;
+    if (asprintf(&y,
+                 "%sservices: {web: {task_definition: v1, load_balancer: lb, "
+                 "desired_count: 2}}\n",
+                 base) < 0)
+        abort();
+    run_out r = run(y);
+    assert_int_equal(r.rc, 0);
+    const event *bad = first(&r, "task_health", "UNHEALTHY (3 checks failed");
+    assert_non_null(bad);
+    /* checks at 10, 20, ... s: the hang at 100 s fails those at 100 (or 110), 110, 120 */
+    assert_true(bad->t_s > 100 && bad->t_s <= 100 + 3 * 10 + 2);
+    const event *stop = first(&r, "task_state", "Task failed container health checks");
+    assert_non_null(stop);
+    assert_true(stop->t_s == bad->t_s);
+    run_free(&r);
+    free(y);
+
+    /* with a grace period of 600 s the same task is left alone until then */
+    if (asprintf(&y,
+                 "%sservices: {web: {task_definition: v1, load_balancer: lb, "
+                 "desired_count: 2, health_check_grace_period_s: 600}}\n",
+                 base) < 0)
+        abort();
+    r = run(y);
+    assert_int_equal(r.rc, 0);
+    stop = first(&r, "task_state", "Task failed container health checks");
+    assert_non_null(stop);
+    assert_true(stop->t_s == 600);
+    run_free(&r);
+    free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_task_crash_rate),
         cmocka_unit_test(test_zone_outage),
         cmocka_unit_test(test_port_conflict_unplaced),
+        cmocka_unit_test(test_hung_task_replaced_by_lb_checks),
+        cmocka_unit_test(test_container_health_check_and_grace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
