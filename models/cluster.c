@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hostcpu.h"
 #include "sim/engine/xmalloc.h"
 
 static uint32_t find_lb(const cluster *c, const char *name)
@@ -216,6 +217,8 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     request_pool_init(&c->pool);
     task_env_init(&c->tenv, s, &c->pool, &c->rec, &c->tasks, NULL, NULL);
     agent_init(c);
+    for (uint32_t i = 0; i < c->n_defs; i++)
+        if (c->defs[i].cpu_share) c->tenv.cpu_changed = hostcpu_task_changed;
     c->rec.idle_fn = quiesce;
     c->rec.idle_ctx = c;
     c->sched.ties = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->sched.ties);
@@ -309,6 +312,7 @@ void cluster_fini(cluster *c)
     free(c->failures);
     free(c->crash_rate_per_s);
     free(c->host_fail_ev);
+    free(c->cpu_scratch);
     free(c->sched.ties);
     free(c->sched.replacing);
     for (uint32_t i = 0; i < c->n_workloads; i++) workload_fini(&c->workloads[i]);

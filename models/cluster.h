@@ -88,6 +88,8 @@ typedef struct cluster {
     uint32_t kind_failure, kind_host_mtbf, kind_crash, kind_zone_back;
     uint64_t *host_fail_ev; /* per host: its pending MTBF failure, 0 when none */
     bool quiet;             /* the run has gone idle: no timers are armed any more */
+    void *cpu_scratch;      /* hostcpu.c's work array */
+    uint32_t cpu_scratch_cap;
 } cluster;
 
 /* Builds the world from checked params into c (caller-provided memory).

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/engine/xmalloc.h"
 
@@ -13,6 +14,10 @@ const param_def task_def_params[] = {
     {"task_definitions.*.cpu", PT_INT, "CPU units", 128, 10240, "1024", NULL, 0, NULL,
      "Task-level CPU (1024 units = 1 vCPU): reserved on the host and a hard cap on what the "
      "task's workers may use together."},
+    {"task_definitions.*.cpu_mode", PT_ENUM, "", 0, 0, "hard_cap", "hard_cap|share", 0, NULL,
+     "hard_cap: cpu is task-level, a hard limit on what its workers use together (as ECS "
+     "enforces task-level cpu on Linux); share: cpu is container-level only, a CFS share: "
+     "reserved at placement, and the task may use idle host CPU in proportion to it."},
     {"task_definitions.*.memory_mib", PT_INT, "MiB", 6, 1048576, "2048", NULL, 0, NULL,
      "Task-level memory: reserved on the host at placement, and a hard limit: a task whose "
      "memory in use passes it is killed (exit code 137, as the OOM killer does)."},
@@ -33,6 +38,7 @@ void task_def_read(task_def *d, const params *p, const char *name)
 {
     d->name = name;
     d->cpu_units = params_int(p, "task_definitions.%s.cpu", name);
+    d->cpu_share = strcmp(params_str(p, "task_definitions.%s.cpu_mode", name), "share") == 0;
     d->memory_mib = params_int(p, "task_definitions.%s.memory_mib", name);
     d->memory_base_mib = params_int(p, "task_definitions.%s.memory_base_mib", name);
     d->workers = (uint32_t) params_int(p, "task_definitions.%s.workers", name);
@@ -73,6 +79,7 @@ void task_env_init(task_env *env, sim *s, request_pool *pool, recorder *rec, tas
     env->stopped = NULL;
     env->stopped_ctx = NULL;
     env->drained = NULL;
+    env->cpu_changed = NULL;
     env->kind_done = sim_kind(s, "task.done", on_done, env);
 }
 
@@ -158,6 +165,7 @@ void task_abort(task_env *env, task *t, int exit_code)
     t->state_since_s = now;
     t->healthy = 0;
     t->exit_code = exit_code;
+    if (env->cpu_changed) env->cpu_changed(env->stopped_ctx, t);
 }
 
 void task_hang(task_env *env, task *t)
@@ -178,6 +186,7 @@ void task_hang(task_env *env, task *t)
     if (t->counted) recorder_cpu(env->rec, t->service, now, -used_vcpu(t, t->busy));
     t->hung = 1;
     t->speed = 0.0;
+    if (env->cpu_changed) env->cpu_changed(env->stopped_ctx, t);
 }
 
 /* The task used more memory than its hard limit: the kernel's OOM killer
@@ -247,7 +256,11 @@ static int start(task_env *env, task *t, uint32_t id)
 int task_accept(task_env *env, task *t, uint32_t id)
 {
     assert(t->state == TASK_RUNNING || t->state == TASK_DEACTIVATING);
-    if (t->n_free > 0) return start(env, t, id) == 0 ? 0 : 502;
+    if (t->n_free > 0) {
+        if (start(env, t, id) != 0) return 502;
+        if (env->cpu_changed) env->cpu_changed(env->stopped_ctx, t);
+        return 0;
+    }
     if (t->def->queue_limit >= 0 && (int64_t) t->queued >= t->def->queue_limit) {
         env->answer(env->answer_ctx, id, 502);
         return 502;
@@ -315,5 +328,17 @@ static void on_done(void *ctx, sim *s, const ev *e)
     t->speed = speed_for(t, t->busy);
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
     if (t->speed != old_speed) respeed(env, t, old_speed, REQUEST_NONE);
+    if (env->cpu_changed) env->cpu_changed(env->stopped_ctx, t);
     if (t->busy == 0 && t->state != TASK_RUNNING && env->drained) env->drained(env->stopped_ctx, t);
+}
+
+void task_set_cap(task_env *env, task *t, double cap_vcpu)
+{
+    if (cap_vcpu == t->cap_vcpu) return;
+    double old_used = used_vcpu(t, t->busy), old_speed = t->speed;
+    t->cap_vcpu = cap_vcpu;
+    t->speed = speed_for(t, t->busy);
+    if (t->counted)
+        recorder_cpu(env->rec, t->service, sim_now(env->s), used_vcpu(t, t->busy) - old_used);
+    if (t->speed != old_speed && !t->hung && t->busy > 0) respeed(env, t, old_speed, REQUEST_NONE);
 }

@@ -22,7 +22,8 @@
 
 typedef struct task_def {
     const char *name;        /* borrowed from params */
-    int64_t cpu_units;       /* task-level cpu: reserved on the host, and a hard cap */
+    int64_t cpu_units;       /* reserved on the host; a hard cap unless cpu_share */
+    bool cpu_share;          /* container-level cpu only: a share of the host's CPU */
     int64_t memory_mib;      /* task-level memory: reserved on the host, and a hard limit */
     int64_t memory_base_mib; /* in use with no request in service */
     uint32_t workers;        /* requests served at once */
@@ -103,6 +104,9 @@ typedef void (*task_stopped_fn)(void *ctx, task *t, const char *reason);
  * its last one. */
 typedef void (*task_drained_fn)(void *ctx, task *t);
 
+/* A task's busy workers changed (the host's CPU may need sharing again). */
+typedef void (*task_cpu_fn)(void *ctx, task *t);
+
 /* What serving needs from the rest of the cluster; owned by the cluster. */
 typedef struct task_env {
     sim *s;
@@ -116,6 +120,7 @@ typedef struct task_env {
     task_stopped_fn stopped;
     void *stopped_ctx; /* also drained's */
     task_drained_fn drained;
+    task_cpu_fn cpu_changed; /* NULL unless some task shares its host's CPU */
 } task_env;
 
 /* Registers the completion event kind with env->s; answers go to `answer`. */
@@ -134,6 +139,10 @@ void task_set_running(task_env *env, task *t);
  * and memory leave the recorder, and it is STOPPED with `exit_code`. It does
  * not call `stopped`: the caller is the one stopping it. */
 void task_abort(task_env *env, task *t, int exit_code);
+
+/* Sets the vCPU the task's busy workers may use together (a share task's
+ * part of its host, hostcpu.c): speeds and completions follow. */
+void task_set_cap(task_env *env, task *t, double cap_vcpu);
 
 /* The task's process stops making progress (a hung process): requests in
  * service and those that come later are never answered by it. */
