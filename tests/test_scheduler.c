@@ -505,6 +505,49 @@ static void test_container_health_check_and_grace(void **state)
     free(y);
 }
 
+/* Bad failures and deployments are input errors naming file:line:column,
+ * exit 2, and no output files. */
+static void test_bad_failures(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *extra, *want;
+    } cases[] = {
+        {"failures: {f: {kind: task_crash, rate_per_hour: 1}}\n",
+         "s.yaml:12:22: failures.f.service: this kind of failure needs a service"},
+        {"failures: {f: {kind: task_crash, service: nope, rate_per_hour: 1}}\n",
+         "s.yaml:12:43: failures.f.service: no such service"},
+        {"failures: {f: {kind: host_failure, host: a-9, at_s: 5}}\n",
+         "s.yaml:12:42: failures.f.host: no such host"},
+        {"failures: {f: {kind: zone_outage, zone: mars-1a}}\n",
+         "s.yaml:12:41: failures.f.zone: no host is in this zone"},
+        {"failures: {f: {kind: meteor}}\n",
+         "s.yaml:12:22: failures.f.kind: expected one of task_crash, host_failure, "
+         "zone_outage, task_hang, got \"meteor\""},
+        {"deployments: {d: {service: web, task_definition: v9, at_s: 5}}\n",
+         "s.yaml:12:50: deployments.d.task_definition: no task_definitions named \"v9\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *y = scenario(cases[i].extra, "desired_count: 2");
+        char *dir = tu_mkdtemp();
+        char *scen = tu_write_file(dir, "s.yaml", y);
+        char *out = NULL;
+        if (asprintf(&out, "%s/out", dir) < 0) abort();
+        const char *args[] = {"run", scen, "-o", out, "-q", NULL};
+        tu_cli c = tu_run_cli(args);
+        if (!strstr(c.err, cases[i].want)) fprintf(stderr, "got: %s", c.err);
+        assert_int_equal(c.rc, 2);
+        assert_non_null(strstr(c.err, cases[i].want));
+        assert_false(tu_exists(out));
+        tu_cli_free(&c);
+        tu_rmtree(dir);
+        free(dir);
+        free(scen);
+        free(out);
+        free(y);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_port_conflict_unplaced),
         cmocka_unit_test(test_hung_task_replaced_by_lb_checks),
         cmocka_unit_test(test_container_health_check_and_grace),
+        cmocka_unit_test(test_bad_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
