@@ -214,6 +214,7 @@ static void finish(cluster *c, task *t, int exit_code, agent_stop_cause cause, c
 {
     disarm(c, t);
     failure_task_stopped(c, t);
+    if (t->state == TASK_STOPPING) set_state(c, t, TASK_DEPROVISIONING, "");
     task_abort(&c->tenv, t, exit_code);
     lb_deregister(c->lbs[c->services[t->service].lb], t->id);
     release_host(c, t);
