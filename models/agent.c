@@ -215,8 +215,10 @@ static void finish(cluster *c, task *t, int exit_code, agent_stop_cause cause, c
     disarm(c, t);
     failure_task_stopped(c, t);
     if (t->state == TASK_STOPPING) set_state(c, t, TASK_DEPROVISIONING, "");
-    task_abort(&c->tenv, t, exit_code);
+    /* the target leaves first, so its deregistration counts the requests
+     * the abort then answers 502 */
     lb_deregister(c->lbs[c->services[t->service].lb], t->id);
+    task_abort(&c->tenv, t, exit_code);
     release_host(c, t);
     char name[128];
     cluster_task_name(c, t, name, sizeof name);

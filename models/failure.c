@@ -163,6 +163,7 @@ static void lose_host(cluster *c, uint32_t h, bool terminated, const char *why)
     char hname[96], reason[256];
     host_name(hs, hname, sizeof hname);
     hs->state = HOST_TERMINATED;
+    c->rec.hosts--;
     if (terminated) hs->terminated_s = sim_now(c->s);
     recorder_event(&c->rec, sim_now(c->s), "host_failed", hname, "%s (%s, %s)", why, hs->type->name,
                    hs->zone);
@@ -243,6 +244,7 @@ static void on_zone_back(void *ctx, sim *s, const ev *e)
             isfinite(hs->terminated_s))
             continue;
         hs->state = HOST_ACTIVE;
+        c->rec.hosts++;
         char hname[96];
         host_name(hs, hname, sizeof hname);
         recorder_event(&c->rec, sim_now(c->s), "host_recovered", hname,

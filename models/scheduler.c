@@ -359,6 +359,10 @@ static void begin_deployment(cluster *c, service *sv, const task_def *def, const
     sv->deploying = true;
     sv->halted = false;
     sv->breaker_failures = 0;
+    /* a new revision (or the rollback) starts without the old one's throttle
+     * (modelling assumption: AWS documents none) */
+    sv->start_failures = 0;
+    sv->throttle_until_s = 0;
     sv->stuck_said = false;
     recorder_event(&c->rec, sim_now(c->s), "deployment_started", sv->name,
                    "service %s: deployment %u to %s (%s; minimumHealthyPercent %d, "
