@@ -64,7 +64,8 @@ int placement_parse(const char *text, placement_chain *out, char *expected, size
             out->rules[out->n] = PLACE_SPREAD_ATTRIBUTE;
             snprintf(out->attrs[out->n], sizeof out->attrs[out->n], "%.*s", (int) (m - al), p + al);
         } else {
-            snprintf(expected, len, "%s", want);
+            snprintf(expected, len, "%s (\"%.*s\" is none of them)", want, (int) (m < 64 ? m : 64),
+                     p);
             return -1;
         }
         out->n++;

@@ -275,7 +275,8 @@ static void test_bad_inputs(void **state)
     expect_bad(y, NULL,
                "ecsim: %s:15:25: services.web.placement_strategy: expected a comma-separated "
                "chain of at most 5 of binpack:cpu, binpack:memory, spread:zone, spread:host, "
-               "spread:instance_type, spread:attribute:<name>, random, got \"binpack:disk\"\n");
+               "spread:instance_type, spread:attribute:<name>, random (\"binpack:disk\" is none of "
+               "them), got \"binpack:disk\"\n");
     free(y);
     y = replace(small_yaml, "desired_count: 3\n",
                 "desired_count: 3\n    placement_strategy: "

@@ -457,7 +457,7 @@ static void test_parse(void **state)
     assert_int_equal(placement_parse("binpack", &c, expected, sizeof expected), -1);
     assert_string_equal(expected, "a comma-separated chain of at most 5 of binpack:cpu, "
                                   "binpack:memory, spread:zone, spread:host, spread:instance_type, "
-                                  "spread:attribute:<name>, random");
+                                  "spread:attribute:<name>, random (\"binpack\" is none of them)");
     assert_int_equal(placement_parse("", &c, expected, sizeof expected), -1);
     assert_int_equal(placement_parse("spread:attribute:", &c, expected, sizeof expected), -1);
     assert_int_equal(placement_parse("spread:attribute:r a", &c, expected, sizeof expected), -1);
