@@ -1140,19 +1140,34 @@ static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size
     (void) len;
 }
 
-/* libfyaml speaks YAML; its JSON errors read better in JSON's words. */
+/* libfyaml speaks YAML; its JSON errors read better in JSON's words.
+ * Replacements start at a word boundary; "a mapping" takes its article. */
 static void json_words(const char *in, char *msg, size_t len)
 {
     static const char *const words[][2] = {
-        {"double-quoted scalar", "string"}, {"plain scalar", "value"}, {"flow mapping", "object"},
-        {"flow sequence", "array"},         {"mapping", "object"},     {"scalars", "strings"},
+        {"a flow mapping", "an object"},
+        {"a mapping", "an object"},
+        {"a flow sequence", "an array"},
+        {"a sequence", "an array"},
+        {"double-quoted scalar", "string"},
+        {"double quoted scalars", "strings"},
+        {"double quoted scalar", "string"},
+        {"plain scalar", "value"},
+        {"flow mapping", "object"},
+        {"flow sequence", "array"},
+        {"mapping", "object"},
+        {"sequence", "array"},
+        {"scalars", "strings"},
     };
+    const size_t nw = sizeof words / sizeof words[0];
+    const char *start = in;
     size_t n = 0;
     while (*in && n + 1 < len) {
-        size_t w = 0;
-        while (w < sizeof words / sizeof words[0] && strncmp(in, words[w][0], strlen(words[w][0])))
-            w++;
-        if (w < sizeof words / sizeof words[0]) {
+        size_t w = nw;
+        if (in == start || in[-1] == ' ')
+            for (w = 0; w < nw && strncmp(in, words[w][0], strlen(words[w][0])) != 0; w++) {
+            }
+        if (w < nw) {
             for (const char *r = words[w][1]; *r && n + 1 < len; r++) msg[n++] = *r;
             in += strlen(words[w][0]);
             continue;

@@ -331,6 +331,11 @@ static void test_malformed_json(void **state)
     expect_bad("{\"services\": []}\n{\"services\": []}\n",
                ":2:1: bad JSON: more after the end of the JSON value\n");
     expect_bad("", ":1:1: bad JSON: JSON does not allow empty root content\n");
+    /* libfyaml's YAML words read as JSON's */
+    expect_bad("{\n  \"services\": ,\n}\n",
+               ":2:15: bad JSON: JSON does not allow empty values in an object\n");
+    expect_bad("{\"a\": \"x\ny\"}",
+               ":1:8: bad JSON: Multi line strings not supported in JSON mode\n");
     expect_bad("# a comment\n[]\n", ":1:1: bad JSON: value cannot start with '#'\n");
     expect_bad("{\"services\": [{\"serviceName\": \"caf\xe9\"}]}\n",
                ":1:35: not UTF-8 text (byte 0xe9)\n");
