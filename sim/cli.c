@@ -14,6 +14,7 @@
 #include "sim/engine/xmalloc.h"
 #include "sim/import.h"
 #include "sim/registry.h"
+#include "sim/replicate.h"
 #include "sim/run.h"
 #include "sim/trace_cmd.h"
 #include "sim/version.h"
@@ -53,6 +54,11 @@ static const char usage_run[] =
     "  --check                verify the model's invariants after every event (slow)\n"
     "  -q, --quiet            do not print the summary table\n"
     "  --rusage               print peak memory (peak_rss_kib=) and CPU time after the run\n"
+    "  --replications R|auto  run R replications into DIR/rep-<k>/ and write DIR/summary.csv\n"
+    "                         with each metric's mean and 95% confidence interval\n"
+    "  --precision M=P%       with auto: add replications until metric M's relative\n"
+    "                         half-width is under P% (repeatable; starts with 5)\n"
+    "  --max-replications N   with auto: stop after N replications (default 100)\n"
     "  -h, --help             this help\n";
 
 static const char usage_validate[] =
@@ -124,6 +130,12 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     int rusage = 0;
     const char **sets = xcalloc((size_t) argc, sizeof *sets);
     int rc = 0;
+    /* --replications, --precision, --max-replications: see replicate.h */
+    replicate_opts rep;
+    memset(&rep, 0, sizeof rep);
+    rep.max_replications = REPLICATE_DEFAULT_MAX;
+    replicate_precision prec[REPLICATE_MAX_PRECISION];
+    int reps_given = 0, max_given = 0;
     for (int i = 0; i < argc && rc == 0; i++) {
         const char *a = argv[i], *v;
         int missing;
@@ -144,6 +156,33 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         } else if ((v = opt_value(argc, argv, &i, "--until", NULL, &missing))) {
             if (parse_real(v, &o.until_s) != 0 || o.until_s <= 0)
                 rc = bad_usage(err, "--until: expected a number of seconds > 0, got \"%s\"", v);
+        } else if ((v = opt_value(argc, argv, &i, "--replications", NULL, &missing))) {
+            unsigned long long n = 0;
+            reps_given = 1;
+            if (strcmp(v, "auto") == 0)
+                rep.autorun = 1;
+            else if (parse_u64(v, &n) != 0 || n < 1 || n > REPLICATE_LIMIT)
+                rc = bad_usage(err,
+                               "--replications: expected an integer in [1, %d] or auto, got \"%s\"",
+                               REPLICATE_LIMIT, v);
+            rep.replications = (int) n;
+        } else if ((v = opt_value(argc, argv, &i, "--precision", NULL, &missing))) {
+            ecs_err pe;
+            err_clear(&pe);
+            if (rep.n_precision == REPLICATE_MAX_PRECISION)
+                rc = bad_usage(err, "--precision: at most %d targets", REPLICATE_MAX_PRECISION);
+            else if (replicate_parse_precision(v, &prec[rep.n_precision], &pe) != ECS_OK)
+                rc = bad_usage(err, "%s", pe.msg);
+            else
+                rep.n_precision++;
+        } else if ((v = opt_value(argc, argv, &i, "--max-replications", NULL, &missing))) {
+            unsigned long long n = 0;
+            max_given = 1;
+            if (parse_u64(v, &n) != 0 || n < REPLICATE_AUTO_MIN || n > REPLICATE_LIMIT)
+                rc = bad_usage(err,
+                               "--max-replications: expected an integer in [%d, %d], got \"%s\"",
+                               REPLICATE_AUTO_MIN, REPLICATE_LIMIT, v);
+            rep.max_replications = (int) n;
         } else if (missing) {
             rc = bad_usage(err, "%s: expected a value", a);
         } else if (strcmp(a, "--check") == 0) {
@@ -161,11 +200,24 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         }
     }
     if (rc == 0 && !o.scenario) rc = bad_usage(err, "run: %s", "expected a scenario FILE");
+    if (rc == 0 && max_given && !rep.autorun)
+        rc = bad_usage(err, "--max-replications: needs --replications auto");
+    if (rc == 0 && (reps_given || rep.n_precision)) {
+        ecs_err ce;
+        err_clear(&ce);
+        rep.precision = prec;
+        if (replicate_check_opts(&rep, &ce) != ECS_OK) rc = bad_usage(err, "%s", ce.msg);
+    }
     if (rc == 0) {
         o.sets = sets;
         ecs_err e;
         err_clear(&e);
-        if (run_scenario(&o, out, NULL, &e) != ECS_OK) rc = report(err, &e);
+        if (reps_given) {
+            rep.run = o;
+            if (replicate_run(&rep, out, NULL, &e) != ECS_OK) rc = report(err, &e);
+        } else if (run_scenario(&o, out, NULL, &e) != ECS_OK) {
+            rc = report(err, &e);
+        }
         if (rc == 0 && rusage) {
             struct rusage ru;
             getrusage(RUSAGE_SELF, &ru);

@@ -119,6 +119,11 @@ static void default_out_dir(const char *scenario, char *buf, size_t len)
     snprintf(buf, len, "results/%.*s", (int) n, base);
 }
 
+void run_default_out_dir(const char *scenario, char *buf, size_t len)
+{
+    default_out_dir(scenario, buf, len);
+}
+
 static void on_stop(void *ctx, sim *s, const ev *e)
 {
     (void) ctx;

@@ -46,6 +46,10 @@ params *run_load_params(const char *scenario, const char *const *sets, int n_set
  * balancer with no service behind it) without running anything. */
 int run_validate(const params *p, ecs_err *e);
 
+/* The output directory used when run_opts.out_dir is NULL:
+ * results/<scenario basename without extension>. */
+void run_default_out_dir(const char *scenario, char *buf, size_t len);
+
 /* Runs one scenario. Prints the summary table on out unless quiet. Returns
  * ECS_OK (res filled when not NULL) or an error code with e filled; on error
  * no output file is written and earlier results in the directory stay. */
