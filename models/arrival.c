@@ -40,6 +40,7 @@ struct arrival_proc {
     double t;                       /* last arrival, s (0 before the first) */
     int started;                    /* the first draws (noise, MMPP sojourn) are made */
     double rate;                    /* POISSON rate; DIURNAL mean; FLASH base; per s */
+    double mean_gap;                /* POISSON: 1 / rate, divided once rather than per arrival */
 
     struct {                 /* SCHEDULE */
         double *t, *r, *cum; /* m points; cum[i] = integral of the rate over [0, t[i]] */
@@ -524,6 +525,7 @@ arrival_proc *arrival_new(const arrival_spec *spec, gsl_rng *arrivals, gsl_rng *
     switch (spec->kind) {
     case ARRIVAL_POISSON:
         assert(spec->rate_per_s >= 0 && isfinite(spec->rate_per_s));
+        a->mean_gap = a->rate > 0 ? 1.0 / a->rate : INFINITY;
         break;
     case ARRIVAL_SCHEDULE:
         schedule_init(a, spec);
@@ -589,7 +591,7 @@ double arrival_next(arrival_proc *a)
     case ARRIVAL_POISSON:
         /* The same arithmetic as the workload's earlier Poisson source, so
          * its runs keep their fingerprints. */
-        t = a->rate > 0 ? a->t + dist_exponential(a->arrivals, 1.0 / a->rate) : INFINITY;
+        t = a->rate > 0 ? a->t + dist_exponential(a->arrivals, a->mean_gap) : INFINITY;
         break;
     case ARRIVAL_MMPP:
         t = mmpp_next(a);

@@ -164,11 +164,11 @@ static void on_retry(void *ctx, sim *s, const ev *e)
     send_attempt(env, e->target);
 }
 
-static void finish(client_env *env, const request *r, int ok)
+static inline void finish(client_env *env, const request *r, int ok)
 {
     recorder_final(env->tenv->rec, r->service, r->cls, r->first_s, sim_now(env->tenv->s), ok,
                    r->attempt + 1u);
-    if (env->done) env->done(env->done_ctx, r->workload, r->user);
+    if (env->done && r->user != REQUEST_NONE) env->done(env->done_ctx, r->workload, r->user);
 }
 
 static void on_timeout(void *ctx, sim *s, const ev *e)

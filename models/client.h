@@ -53,8 +53,9 @@ typedef struct client {
     gsl_rng *jitter_rng;
 } client;
 
-/* A request ended (succeeded or failed for good): the closed-loop user who
- * sent it (REQUEST_NONE for open loop) may think and send the next. */
+/* A closed-loop user's request ended (succeeded or failed for good): the
+ * user may think and send the next. Open-loop requests (user REQUEST_NONE)
+ * have nobody to tell, and no call is made for them. */
 typedef void (*client_done_fn)(void *ctx, uint16_t workload, uint32_t user);
 
 typedef struct client_env {

@@ -890,9 +890,9 @@ static uint32_t pick_random(lb *b, tgroup *g, int open)
     }
 }
 
-static tgroup *pick_group(lb *b)
+/* The rule's weighted forward among two or more target groups. */
+static tgroup *pick_weighted_group(lb *b)
 {
-    if (b->n_tgs == 1) return &b->tgs[0];
     double u = gsl_rng_uniform(b->rules_rng) * b->total_weight;
     for (uint32_t i = 0; i + 1 < b->n_tgs; i++) {
         if (u < b->tgs[i].weight) return &b->tgs[i];
@@ -904,26 +904,41 @@ static tgroup *pick_group(lb *b)
     return &b->tgs[i];
 }
 
+static inline tgroup *pick_group(lb *b)
+{
+    return b->n_tgs == 1 ? &b->tgs[0] : pick_weighted_group(b);
+}
+
+/* A target record of group g (not empty) by the load balancer's algorithm. */
+static uint32_t pick_target(lb *b, tgroup *g)
+{
+    int open = g->n_healthy == 0; /* fail open: every registered target */
+    switch (b->algorithm) {
+    case LB_LEAST_OUTSTANDING:
+        return pick_lor(b, g, open);
+    case LB_WEIGHTED_RANDOM:
+    case LB_RANDOM:
+        return pick_random(b, g, open);
+    case LB_ROUND_ROBIN:
+    default:
+        return pick_rr(b, g, open);
+    }
+}
+
 uint32_t lb_route(lb *b, request_pool *pool, uint32_t req)
 {
     request *r = &pool->r[req];
     tgroup *g = pick_group(b);
     r->service = g->service;
-    if (g->n == 0) return REQUEST_NONE;
-    int open = g->n_healthy == 0; /* fail open: every registered target */
-    uint32_t ti;
-    switch (b->algorithm) {
-    case LB_LEAST_OUTSTANDING:
-        ti = pick_lor(b, g, open);
-        break;
-    case LB_WEIGHTED_RANDOM:
-    case LB_RANDOM:
-        ti = pick_random(b, g, open);
-        break;
-    case LB_ROUND_ROBIN:
-    default:
-        ti = pick_rr(b, g, open);
-        break;
+    uint32_t n = g->n, ti;
+    if (n == 0) return REQUEST_NONE;
+    if (b->algorithm == LB_ROUND_ROBIN && g->n_full == n) {
+        /* pick_rr's O(1) case, here so the common request makes no call */
+        uint32_t i = g->cursor;
+        g->cursor = i + 1 == n ? 0 : i + 1;
+        ti = g->members[i];
+    } else {
+        ti = pick_target(b, g);
     }
     uint32_t task_id = b->task_of[ti];
     b->inflight[ti]++;

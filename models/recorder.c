@@ -171,24 +171,6 @@ void recorder_dropped(recorder *r, uint32_t svc, double arrival_s)
     if (arrival_s >= r->warmup_s) r->svc[svc].dropped++;
 }
 
-void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s, double now_s, int ok,
-                    unsigned attempts)
-{
-    if (first_s < r->warmup_s) return;
-    svc_meter *m = &r->svc[svc];
-    class_meter *c = cls < r->n_cls ? &r->cls[cls] : NULL;
-    if (c) c->requests++;
-    if (ok) {
-        m->final_ok++;
-        if (attempts == 1) m->first_try_ok++;
-        hist_add(&m->client_latency, now_s - first_s);
-        if (c) c->final_ok++;
-    } else {
-        m->final_failed++;
-        if (c) c->final_failed++;
-    }
-}
-
 void recorder_fini(recorder *r)
 {
     free(r->svc);

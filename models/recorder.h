@@ -126,12 +126,13 @@ static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, 
 {
     svc_meter *m = &r->svc[svc];
     double latency_s = now_s - arrival_s;
+    uint32_t b = hist_bucket(latency_s);
     m->i_completed++;
-    hist_add(&m->i_latency, latency_s);
+    hist_add_at(&m->i_latency, latency_s, b);
     if (arrival_s >= r->warmup_s) {
         m->attempts_ok++;
-        hist_add(&m->latency, latency_s);
-        if (cls < r->n_cls) hist_add(&r->cls[cls].latency, latency_s);
+        hist_add_at(&m->latency, latency_s, b);
+        if (cls < r->n_cls) hist_add_at(&r->cls[cls].latency, latency_s, b);
     }
 }
 
@@ -158,8 +159,23 @@ void recorder_late(recorder *r, uint32_t svc, double arrival_s);
 void recorder_dropped(recorder *r, uint32_t svc, double arrival_s);
 /* How a request ended, after its last attempt: ok, or failed (errors or
  * timeouts with no retry left). `attempts` counts its tries. */
-void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s, double now_s, int ok,
-                    unsigned attempts);
+static inline void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s,
+                                  double now_s, int ok, unsigned attempts)
+{
+    if (first_s < r->warmup_s) return;
+    svc_meter *m = &r->svc[svc];
+    class_meter *c = cls < r->n_cls ? &r->cls[cls] : NULL;
+    if (c) c->requests++;
+    if (ok) {
+        m->final_ok++;
+        if (attempts == 1) m->first_try_ok++;
+        hist_add(&m->client_latency, now_s - first_s);
+        if (c) c->final_ok++;
+    } else {
+        m->final_failed++;
+        if (c) c->final_failed++;
+    }
+}
 
 static inline void recorder_cpu(recorder *r, uint32_t svc, double now_s, double delta_vcpu)
 {

@@ -236,7 +236,13 @@ static int start(task_env *env, task *t, uint32_t id)
     r->task = t->id;
     r->slot = (uint16_t) slot;
     r->since_s = now;
-    r->done_ev = t->hung ? 0 : sim_at(env->s, now + r->remaining_s / t->speed, env->kind_done, id);
+    if (t->hung) {
+        r->done_ev = 0;
+    } else {
+        /* x / 1.0 is x: no division at full speed, the usual case */
+        double run_s = t->speed == 1.0 ? r->remaining_s : r->remaining_s / t->speed;
+        r->done_ev = sim_at(env->s, now + run_s, env->kind_done, id);
+    }
     recorder_cpu(env->rec, t->service, now, used_vcpu(t, t->busy) - used_vcpu(t, old_busy));
     if (r->mem_mib > 0) {
         t->mem_used_mib += r->mem_mib;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 #include <math.h>
@@ -182,12 +183,94 @@ static void test_fail_stops_run(void **state)
     sim_free(s);
 }
 
+/* The queue against a plain model (an unordered list of the live events,
+ * searched for its (time, seq) minimum) under random pushes with many ties, pops, cancellations,
+ * peeks and bounded steps: the popped order, the handles and the lengths agree. Pushes right after
+ * a pop exercise the hole a popped event leaves for the next one scheduled (evq.c). */
+typedef struct model_ev {
+    double t;
+    uint64_t seq;
+    uint32_t target;
+    int live;
+} model_ev;
+
+static int model_min(const model_ev *m, size_t n)
+{
+    int best = -1;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].live &&
+            (best < 0 || m[i].t < m[best].t || (m[i].t == m[best].t && m[i].seq < m[best].seq)))
+            best = (int) i;
+    return best;
+}
+
+static void test_against_model(void **state)
+{
+    (void) state;
+    enum { OPS = 200000, CAP = OPS };
+    model_ev *m = calloc(CAP, sizeof *m);
+    size_t n = 0, live = 0, most = 0;
+    evq q;
+    evq_init(&q);
+    uint64_t x = 12345;
+    double now = 0;
+    for (int op = 0; op < OPS; op++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned) (x >> 33) % 100;
+        if (r < 45 || live == 0) { /* push, often at a time already used */
+            double t = now + (double) ((x >> 20) % 8) * 0.5;
+            uint64_t seq = evq_push(&q, t, 1, (uint32_t) op);
+            m[n] = (model_ev){t, seq, (uint32_t) op, 1};
+            n++;
+            live++;
+        } else if (r < 80) { /* pop, then usually schedule at once */
+            ev e;
+            int want = model_min(m, n);
+            assert_int_equal(evq_pop(&q, &e), 1);
+            assert_int_equal(e.target, m[want].target);
+            assert_true(e.seq == m[want].seq && e.t_s == m[want].t);
+            m[want] = m[--n];
+            live--;
+            now = e.t_s;
+        } else if (r < 90) { /* cancel a pending event */
+            size_t k = (size_t) ((x >> 10) % n);
+            evq_cancel(&q, m[k].seq);
+            m[k] = m[--n];
+            live--;
+        } else if (r < 95) { /* peek */
+            int want = model_min(m, n);
+            assert_true(evq_peek_time(&q) == m[want].t);
+        } else { /* a bounded step: only what is due by `until` */
+            double until = now + (double) ((x >> 12) % 4) * 0.5;
+            int want = model_min(m, n);
+            ev e;
+            int rc = evq__next(&q, until, &e);
+            if (m[want].t <= until) {
+                assert_int_equal(rc, 1);
+                assert_true(e.seq == m[want].seq);
+                m[want] = m[--n];
+                live--;
+                now = e.t_s;
+            } else {
+                assert_int_equal(rc, -1);
+            }
+        }
+        assert_int_equal(evq_len(&q), live);
+        if (live > most) most = live;
+    }
+    printf("  model check: %d operations, up to %zu events pending\n", OPS, most);
+    assert_true(most >= 64); /* deep enough for the heap's paths to matter */
+    evq_fini(&q);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_with_ties), cmocka_unit_test(test_interleaved_push_pop),
         cmocka_unit_test(test_cancel),          cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_run_until),       cmocka_unit_test(test_fail_stops_run),
+        cmocka_unit_test(test_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

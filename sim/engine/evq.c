@@ -1,9 +1,23 @@
 /* evq.c -- the binary heap behind the future event list.
  * Tuned for the common case of a simulation: a few hundred pending events,
  * one pop and one or two pushes per event, almost no cancellations. Records
- * move by value with the hole technique (one write per level). Cancelled
- * seqs sit in an open-addressing hash set that evq_pop consults only while
- * it is non-empty. */
+ * move by value with the hole technique (one write per level).
+ *
+ * A pop hands the top out but leaves its place empty (top_dead), since the
+ * handler it dispatches usually schedules an event or two: the first push
+ * waits beside the hole (pend). A second push settles both: the earlier one
+ * fills the hole from the root, the later one is appended and sifts up. In
+ * a queueing run that is an arrival (due soon: it stops near the root) and
+ * a completion (due late: it stops near the leaves), where filling the hole
+ * with the completion and sifting the arrival up from a leaf would walk the
+ * height of the heap twice. At the next pop a waiting event earlier than
+ * both children of the hole is the next event and is handed out without
+ * touching the heap; else it fills the hole, or, when no push came, the
+ * last record does. The queue's contents, and so its pop order, are the
+ * same as a plain heap's.
+ *
+ * Cancelled seqs sit in an open-addressing hash set that evq_pop consults
+ * only while it is non-empty. */
 #include "evq.h"
 
 #include <assert.h>
@@ -35,14 +49,37 @@ static inline int before(const ev *a, const ev *b)
     return a->t_s < b->t_s || (a->t_s == b->t_s && a->seq < b->seq);
 }
 
-uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target)
+/* Sifts x down from the root of heap[0, n), whose root is free. Which
+ * child is earlier is a coin toss the branch predictor loses, so it is
+ * added as a 0 or 1 rather than branched on; equal times, which are rare,
+ * take the (predictable) branch to compare seqs. */
+static inline void sift_down(ev *h, size_t n, ev x)
 {
-    assert(!isnan(t_s));
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n) {
+            double t0 = h[c].t_s, t1 = h[c + 1].t_s;
+            if (t0 == t1)
+                c += h[c + 1].seq < h[c].seq;
+            else
+                c += t1 < t0;
+        }
+        if (!before(&h[c], &x)) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+/* Appends e and sifts it up. */
+static void sift_up(evq *q, ev e)
+{
     if (q->len == q->cap) {
         q->cap *= 2;
         q->heap = xrealloc(q->heap, q->cap * sizeof *q->heap);
     }
-    ev e = {t_s, q->next_seq++, kind, target};
     size_t i = q->len++;
     while (i > 0) {
         size_t parent = (i - 1) >> 1;
@@ -51,23 +88,50 @@ uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target)
         i = parent;
     }
     q->heap[i] = e;
+}
+
+uint64_t evq__push(evq *q, double t_s, uint32_t kind, uint32_t target)
+{
+    assert(!isnan(t_s));
+    ev e = {t_s, q->next_seq++, kind, target};
+    if (!q->top_dead) {
+        sift_up(q, e);
+    } else if (!q->has_pend) {
+        q->pend = e; /* waits beside the hole for the next pop or push */
+        q->has_pend = 1;
+    } else {
+        /* two new events, one hole: the earlier fills it, the later is appended */
+        q->top_dead = q->has_pend = 0;
+        if (before(&e, &q->pend)) {
+            sift_down(q->heap, q->len, e);
+            sift_up(q, q->pend);
+        } else {
+            sift_down(q->heap, q->len, q->pend);
+            sift_up(q, e);
+        }
+    }
     return e.seq;
 }
 
-static void pop_top(evq *q, ev *out)
+/* Removes the top for good. */
+static void remove_top(evq *q)
 {
-    *out = q->heap[0];
-    ev last = q->heap[--q->len];
-    size_t n = q->len, i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && before(&q->heap[c + 1], &q->heap[c])) c++;
-        if (!before(&q->heap[c], &last)) break;
-        q->heap[i] = q->heap[c];
-        i = c;
+    size_t n = --q->len;
+    if (n > 0) sift_down(q->heap, n, q->heap[n]);
+}
+
+/* The hole left by a pop is filled: by the waiting event if there is one,
+ * else by the last record. */
+static inline void settle(evq *q)
+{
+    if (!q->top_dead) return;
+    q->top_dead = 0;
+    if (q->has_pend) {
+        q->has_pend = 0;
+        sift_down(q->heap, q->len, q->pend);
+    } else {
+        remove_top(q);
     }
-    q->heap[i] = last;
 }
 
 /* The cancelled set: linear probing on a power-of-two table, with
@@ -125,21 +189,55 @@ static void cancelled_insert(evq *q, uint64_t seq)
 
 int evq_pop(evq *q, ev *out)
 {
+    settle(q);
     while (q->len > 0) {
-        pop_top(q, out);
-        if (q->n_cancelled == 0 || !cancelled_take(q, out->seq)) return 1;
+        if (q->n_cancelled == 0 || !cancelled_take(q, q->heap[0].seq)) {
+            *out = q->heap[0];
+            q->top_dead = 1;
+            return 1;
+        }
+        remove_top(q);
     }
     return 0;
 }
 
 double evq_peek_time(evq *q)
 {
+    settle(q);
     while (q->len > 0) {
         if (q->n_cancelled == 0 || !cancelled_take(q, q->heap[0].seq)) return q->heap[0].t_s;
-        ev dead;
-        pop_top(q, &dead);
+        remove_top(q);
     }
     return INFINITY;
+}
+
+int evq__next(evq *q, double until_s, ev *out)
+{
+    if (q->top_dead && q->has_pend) {
+        const ev *p = &q->pend;
+        size_t n = q->len;
+        if (q->n_cancelled > 0 && cancelled_take(q, p->seq)) {
+            q->has_pend = 0; /* cancelled before it reached the heap */
+        } else if (p->t_s <= until_s && (n < 2 || before(p, &q->heap[1])) &&
+                   (n < 3 || before(p, &q->heap[2]))) {
+            /* before both children of the hole, so before everything: the
+             * next event; the hole stays for the next push */
+            *out = *p;
+            q->has_pend = 0;
+            return 1;
+        }
+    }
+    settle(q);
+    while (q->len > 0) {
+        if (q->n_cancelled == 0 || !cancelled_take(q, q->heap[0].seq)) {
+            if (q->heap[0].t_s > until_s) return -1;
+            *out = q->heap[0];
+            q->top_dead = 1;
+            return 1;
+        }
+        remove_top(q);
+    }
+    return 0;
 }
 
 void evq_cancel(evq *q, uint64_t seq)
@@ -150,5 +248,5 @@ void evq_cancel(evq *q, uint64_t seq)
 
 size_t evq_len(const evq *q)
 {
-    return q->len - q->n_cancelled;
+    return q->len - (size_t) q->top_dead + (size_t) q->has_pend - q->n_cancelled;
 }

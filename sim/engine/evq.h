@@ -8,6 +8,7 @@
 #ifndef ECSIM_EVQ_H
 #define ECSIM_EVQ_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ typedef struct evq {
     ev *heap;
     size_t len, cap;
     uint64_t next_seq;
+    int top_dead;        /* heap[0] was popped: its place is a hole (evq.c) */
+    int has_pend;        /* pend holds a pushed event not yet in the heap */
+    ev pend;             /* (only while top_dead) */
     uint64_t *cancelled; /* open-addressing set of cancelled seqs (0 = empty) */
     size_t n_cancelled, cancel_cap;
 } evq;
@@ -30,7 +34,7 @@ void evq_init(evq *q);
 void evq_fini(evq *q);
 
 /* Schedules an event and returns its seq (never 0), the handle evq_cancel takes. */
-uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target);
+static inline uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target);
 
 /* Removes the earliest live event into *out; returns 0 when the queue is empty. */
 int evq_pop(evq *q, ev *out);
@@ -45,5 +49,22 @@ void evq_cancel(evq *q, uint64_t seq);
 
 /* Live events (pushed, not yet popped or cancelled). */
 size_t evq_len(const evq *q);
+
+/* evq_push but for its commonest case, inline: the first event a handler
+ * schedules waits beside the hole its own event left (evq.c). */
+uint64_t evq__push(evq *q, double t_s, uint32_t kind, uint32_t target);
+
+static inline uint64_t evq_push(evq *q, double t_s, uint32_t kind, uint32_t target)
+{
+    if (!q->top_dead || q->has_pend || isnan(t_s)) return evq__push(q, t_s, kind, target);
+    q->pend = (ev){t_s, q->next_seq++, kind, target};
+    q->has_pend = 1;
+    return q->pend.seq;
+}
+
+/* sim_run's step, peek and pop in one call: the earliest live event into
+ * *out if its time is <= until_s (returns 1); 0 when the queue is empty; -1
+ * when the earliest is later than until_s (left in the queue). */
+int evq__next(evq *q, double until_s, ev *out);
 
 #endif

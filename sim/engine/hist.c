@@ -1,38 +1,15 @@
-/* hist.c -- the log-bucketed latency histogram.
- * hist_add runs several times per simulated request, so a bucket index is
- * read straight off the IEEE-754 bits (the exponent and the top HIST_SUB_BITS
- * mantissa bits) with a shift and a subtraction: no log(), no loop. The
- * touched range [lo, hi] bounds reset, merge and quantile scans, which matter
- * when a run resets its histograms at the end of every sample interval. */
+/* hist.c -- the log-bucketed latency histogram (hist_add and the bucket
+ * index are inline in hist.h). The touched range [lo, hi] bounds reset,
+ * merge and quantile scans, which matter when a run resets its histograms at
+ * the end of every sample interval. */
 #include "hist.h"
 
 #include <assert.h>
 #include <math.h>
 #include <string.h>
 
-#define MANT_BITS 52
-#define EXP_BIAS  1023
-
-/* (bits >> (MANT_BITS - HIST_SUB_BITS)) is (biased exponent, top mantissa
- * bits) as one integer for a non-negative double; this is its value at the
- * first bucket, 2^HIST_MIN_EXP. */
-#define BUCKET_BASE ((int64_t) (EXP_BIAS + HIST_MIN_EXP) << HIST_SUB_BITS)
-
 /* lo > hi marks an empty histogram, so reset and scans do nothing. */
 #define EMPTY_LO HIST_BUCKETS
-
-uint32_t hist_bucket(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    bits &= ~(1ULL << 63); /* -0.0 counts as 0 */
-    int64_t b = (int64_t) (bits >> (MANT_BITS - HIST_SUB_BITS)) - BUCKET_BASE;
-    /* Zero, subnormals and anything below 2^HIST_MIN_EXP go negative; large
-     * values, inf and NaN overshoot. */
-    if (b < 0) return 0;
-    if (b >= HIST_BUCKETS) return HIST_BUCKETS - 1;
-    return (uint32_t) b;
-}
 
 double hist_bucket_low(uint32_t b)
 {
@@ -70,19 +47,6 @@ void hist_reset(hist *h)
     h->max = -INFINITY;
     h->lo = EMPTY_LO;
     h->hi = 0;
-}
-
-void hist_add(hist *h, double x)
-{
-    assert(x >= 0 && "latencies and durations are never negative");
-    uint32_t b = hist_bucket(x);
-    h->counts[b]++;
-    h->n++;
-    h->sum += x;
-    if (x < h->min) h->min = x;
-    if (x > h->max) h->max = x;
-    if (b < h->lo) h->lo = b;
-    if (b > h->hi) h->hi = b;
 }
 
 void hist_merge(hist *into, const hist *from)

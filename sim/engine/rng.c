@@ -10,6 +10,7 @@
  * low) rather than truncated, keeping every bit of the hash in play. */
 #include "rng.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ gsl_rng *rng_stream(rng_set *rs, const char *name)
         fprintf(stderr, "ecsim: out of memory (random stream %s)\n", name);
         abort();
     }
+    assert(gsl_rng_size(r) == sizeof(rng__taus) && "rng_uniform_pos reads taus2's state");
     gsl_rng_set(r, fold32(rng_stream_seed(rs->run_seed, name)));
 
     if (rs->n == rs->cap) {

@@ -24,6 +24,31 @@ gsl_rng *rng_stream(rng_set *rs, const char *name);
  * tests and replications can derive seeds the same way). */
 uint64_t rng_stream_seed(uint64_t run_seed, const char *name);
 
+/* gsl_rng_uniform_pos(r), bit for bit: a uniform in (0, 1). Exponential
+ * draws take one per request and one per arrival, and GSL's path is three
+ * calls deep (two through function pointers), so for taus2, the only type
+ * rng_stream hands out, the generator's step is done here, inline, on
+ * GSL's state: three 32-bit words kept in unsigned longs, as GSL's taus.c
+ * has them (rng_stream asserts the size; test_rng pins the values). Any
+ * other type goes through GSL. */
+typedef struct rng__taus {
+    unsigned long s1, s2, s3;
+} rng__taus;
+
+static inline double rng_uniform_pos(gsl_rng *r)
+{
+    if (r->type != gsl_rng_taus2) return gsl_rng_uniform_pos(r);
+    rng__taus *st = r->state;
+    const unsigned long m = 0xffffffffUL;
+    for (;;) {
+        st->s1 = (((st->s1 & 4294967294UL) << 12) & m) ^ ((((st->s1 << 13) & m) ^ st->s1) >> 19);
+        st->s2 = (((st->s2 & 4294967288UL) << 4) & m) ^ ((((st->s2 << 2) & m) ^ st->s2) >> 25);
+        st->s3 = (((st->s3 & 4294967280UL) << 17) & m) ^ ((((st->s3 << 3) & m) ^ st->s3) >> 11);
+        double x = (double) (st->s1 ^ st->s2 ^ st->s3) / 4294967296.0;
+        if (x != 0) return x;
+    }
+}
+
 /* Seed of replication `rep` (0-based) of a run seeded `run_seed`; rep 0 keeps
  * run_seed itself. */
 uint64_t rng_replication_seed(uint64_t run_seed, unsigned rep);

@@ -37,13 +37,6 @@ uint32_t sim_kind(sim *s, const char *name, sim_handler_fn fn, void *ctx)
     return s->n_kinds++;
 }
 
-uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target)
-{
-    assert(t_s >= s->now_s && "scheduling an event in the past");
-    assert(kind < s->n_kinds);
-    return evq_push(&s->q, t_s, kind, target);
-}
-
 void sim_cancel(sim *s, uint64_t handle)
 {
     evq_cancel(&s->q, handle);
@@ -89,13 +82,12 @@ int sim_run(sim *s, double until_s, ecs_err *e)
     ev cur;
     s->stop = 0;
     while (!s->stop) {
-        double next_s = evq_peek_time(&s->q);
-        if (next_s == INFINITY && evq_len(&s->q) == 0) break;
-        if (next_s > until_s) {
+        int got = evq__next(&s->q, until_s, &cur);
+        if (got == 0) break;
+        if (got < 0) {
             if (isfinite(until_s) && until_s > s->now_s) s->now_s = until_s;
             break;
         }
-        evq_pop(&s->q, &cur);
         s->now_s = cur.t_s;
         s->n_events++;
         uint64_t tbits;

@@ -7,6 +7,7 @@
 #ifndef ECSIM_SIM_H
 #define ECSIM_SIM_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include "err.h"
@@ -48,8 +49,14 @@ void sim_free(sim *s);
 uint32_t sim_kind(sim *s, const char *name, sim_handler_fn fn, void *ctx);
 
 /* Schedules an event at absolute time t_s >= now (asserted) and returns its
- * handle for sim_cancel. */
-uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target);
+ * handle for sim_cancel. Inline: handlers call it once or twice per event. */
+static inline uint64_t sim_at(sim *s, double t_s, uint32_t kind, uint32_t target)
+{
+    assert(t_s >= s->now_s && "scheduling an event in the past");
+    assert(kind < s->n_kinds);
+    return evq_push(&s->q, t_s, kind, target);
+}
+
 void sim_cancel(sim *s, uint64_t handle);
 
 gsl_rng *sim_rng(sim *s, const char *stream_name);

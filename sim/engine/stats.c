@@ -73,19 +73,6 @@ void timeavg_init(timeavg *a, double t_s, double value)
     a->area = 0;
 }
 
-void timeavg_set(timeavg *a, double t_s, double value)
-{
-    assert(t_s >= a->last_s && "timeavg changes must come in time order");
-    a->area += a->value * (t_s - a->last_s);
-    a->last_s = t_s;
-    a->value = value;
-}
-
-void timeavg_add(timeavg *a, double t_s, double delta)
-{
-    timeavg_set(a, t_s, a->value + delta);
-}
-
 double timeavg_area(const timeavg *a, double t_s)
 {
     assert(t_s >= a->last_s && "timeavg read before its last change");

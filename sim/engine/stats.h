@@ -7,6 +7,7 @@
 #ifndef ECSIM_STATS_H
 #define ECSIM_STATS_H
 
+#include <assert.h>
 #include <stdint.h>
 
 typedef struct welford {
@@ -23,16 +24,29 @@ double welford_variance(const welford *w); /* sample variance; NAN when n < 2 */
 double welford_stddev(const welford *w);
 
 typedef struct timeavg {
-    double start_s;  /* when integration began (or was last reset) */
-    double last_s;   /* time of the last change */
-    double value;    /* current level */
-    double area;     /* integral of value dt over [start_s, last_s] */
+    double start_s; /* when integration began (or was last reset) */
+    double last_s;  /* time of the last change */
+    double value;   /* current level */
+    double area;    /* integral of value dt over [start_s, last_s] */
 } timeavg;
 
 void timeavg_init(timeavg *a, double t_s, double value);
-/* The level becomes `value` at time t_s (t_s >= last change). */
-void timeavg_set(timeavg *a, double t_s, double value);
-void timeavg_add(timeavg *a, double t_s, double delta); /* value += delta at t_s */
+/* The level becomes `value` at time t_s (t_s >= last change). Inline: a
+ * task's CPU and memory levels change several times per request. */
+static inline void timeavg_set(timeavg *a, double t_s, double value)
+{
+    assert(t_s >= a->last_s && "timeavg changes must come in time order");
+    a->area += a->value * (t_s - a->last_s);
+    a->last_s = t_s;
+    a->value = value;
+}
+
+/* value += delta at t_s. */
+static inline void timeavg_add(timeavg *a, double t_s, double delta)
+{
+    timeavg_set(a, t_s, a->value + delta);
+}
+
 /* Average over [start_s, t_s]; the current level when the span is empty. */
 double timeavg_mean(const timeavg *a, double t_s);
 /* Integral of the level over [start_s, t_s]. */
