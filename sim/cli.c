@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "sim/compare.h"
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
 #include "sim/import.h"
 #include "sim/registry.h"
 #include "sim/replicate.h"
 #include "sim/run.h"
+#include "sim/sweep.h"
 #include "sim/trace_cmd.h"
 #include "sim/version.h"
 
@@ -27,6 +29,9 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run FILE        run a scenario and write its results (ecsim run --help)\n"
+    "  sweep FILE      run a grid of parameter values (ecsim sweep --help)\n"
+    "  compare A B     paired replications of two scenarios with common random\n"
+    "                  numbers: the difference B - A and its confidence interval\n"
     "  validate FILE   check a scenario and print it with every default filled in\n"
     "  params          list every parameter: type, default, range, unit, doc\n"
     "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
@@ -59,6 +64,31 @@ static const char usage_run[] =
     "  --precision M=P%       with auto: add replications until metric M's relative\n"
     "                         half-width is under P% (repeatable; starts with 5)\n"
     "  --max-replications N   with auto: stop after N replications (default 100)\n"
+    "  -h, --help             this help\n";
+
+static const char usage_sweep[] =
+    "usage: ecsim sweep FILE --vary PATH=SPEC [--vary ...] [options]\n"
+    "\n"
+    "Runs the scenario once per configuration and replication and writes\n"
+    "DIR/sweep.csv (one row per run, sorted by configuration and replication),\n"
+    "DIR/aggregate.csv (each metric's mean and 95% interval per configuration)\n"
+    "and DIR/journal.csv (runs in the order they ended, for --resume).\n"
+    "Replication k of every configuration has the same seed (common random numbers).\n"
+    "\n"
+    "SPEC: A:B (integers A..B), A:B:STEP, V1,V2,... (numbers or words), log:A:B:N\n"
+    "(N points evenly spaced in log). PATH is any parameter of `ecsim params`.\n"
+    "\n"
+    "options:\n"
+    "  --vary PATH=SPEC       vary a parameter (repeatable; the full grid by default)\n"
+    "  --lhs K                a Latin hypercube sample of K points instead of the grid\n"
+    "  --replications R       replications per configuration (default 1)\n"
+    "  -j, --jobs N           runs at once (default: the number of online CPUs)\n"
+    "  -o, --out DIR          output directory (default results/<FILE's name>-sweep)\n"
+    "  --resume               run only what DIR/journal.csv lacks\n"
+    "  --stop-after N         stop once N runs are journaled (the sweep is then incomplete)\n"
+    "  --keep-runs            keep every run's files in DIR/runs/c<config>-r<rep>/\n"
+    "  --seed N, --set PATH=VALUE   as for ecsim run\n"
+    "  -q, --quiet            no progress line per run, no final summary\n"
     "  -h, --help             this help\n";
 
 static const char usage_validate[] =
@@ -229,6 +259,84 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     return rc;
 }
 
+/* `ecsim sweep`: options to sweep_opts; sweep_run checks the rest. */
+static int cmd_sweep(int argc, char **argv, FILE *out, FILE *err)
+{
+    sweep_opts o;
+    memset(&o, 0, sizeof o);
+    o.run.until_s = INFINITY;
+    o.replications = 1;
+    const char **sets = xcalloc((size_t) argc + 1, sizeof *sets);
+    const char **vary = xcalloc((size_t) argc + 1, sizeof *vary);
+    int rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i], *v;
+        int missing;
+        unsigned long long n = 0;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_sweep, out);
+            free(sets);
+            free(vary);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--out", "-o", &missing))) {
+            o.run.out_dir = v;
+        } else if ((v = opt_value(argc, argv, &i, "--set", NULL, &missing))) {
+            sets[o.run.n_sets++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--vary", NULL, &missing))) {
+            vary[o.n_vary++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--seed", NULL, &missing))) {
+            if (parse_u64(v, &n) != 0 || n > 9007199254740992ULL)
+                rc = bad_usage(err, "--seed: expected an integer in [0, 2^53], got \"%s\"", v);
+            o.run.seed = n;
+            o.run.seed_given = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--replications", NULL, &missing))) {
+            if (parse_u64(v, &n) != 0 || n < 1 || n > REPLICATE_LIMIT)
+                rc = bad_usage(err, "--replications: expected an integer in [1, %d], got \"%s\"",
+                               REPLICATE_LIMIT, v);
+            o.replications = (int) n;
+        } else if ((v = opt_value(argc, argv, &i, "--jobs", "-j", &missing))) {
+            if (parse_u64(v, &n) != 0 || n < 1 || n > SWEEP_MAX_JOBS)
+                rc = bad_usage(err, "-j: expected an integer in [1, %d], got \"%s\"",
+                               SWEEP_MAX_JOBS, v);
+            o.jobs = (int) n;
+        } else if ((v = opt_value(argc, argv, &i, "--lhs", NULL, &missing))) {
+            if (parse_u64(v, &n) != 0 || n < 1 || n > SWEEP_MAX_CONFIGS)
+                rc = bad_usage(err, "--lhs: expected an integer in [1, %d], got \"%s\"",
+                               SWEEP_MAX_CONFIGS, v);
+            o.lhs = (int) n;
+        } else if ((v = opt_value(argc, argv, &i, "--stop-after", NULL, &missing))) {
+            if (parse_u64(v, &n) != 0 || n < 1 || n > 1000000000ULL)
+                rc = bad_usage(err, "--stop-after: expected an integer >= 1, got \"%s\"", v);
+            o.stop_after = (int) n;
+        } else if (missing) {
+            rc = bad_usage(err, "%s: expected a value", a);
+        } else if (strcmp(a, "--resume") == 0) {
+            o.resume = 1;
+        } else if (strcmp(a, "--keep-runs") == 0) {
+            o.keep_runs = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o.run.quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            rc = bad_usage(err, "sweep: unknown option %s", a);
+        } else if (!o.run.scenario) {
+            o.run.scenario = a;
+        } else {
+            rc = bad_usage(err, "sweep: one scenario file at a time, got another: %s", a);
+        }
+    }
+    if (rc == 0 && !o.run.scenario) rc = bad_usage(err, "sweep: %s", "expected a scenario FILE");
+    if (rc == 0) {
+        o.run.sets = sets;
+        o.vary = vary;
+        ecs_err e;
+        err_clear(&e);
+        if (sweep_run(&o, out, &e) != ECS_OK) rc = report(err, &e);
+    }
+    free(sets);
+    free(vary);
+    return rc;
+}
+
 static int cmd_validate(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *file = NULL;
@@ -293,7 +401,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         return 0;
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "compare") == 0) return compare_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "import") == 0) return import_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {

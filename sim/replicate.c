@@ -171,6 +171,13 @@ static int cell_parse(const char *s, double *v)
     return CELL_NUM;
 }
 
+int replicate_cell_value(const char *s, double *v)
+{
+    int kind = cell_parse(s, v);
+    if (kind == CELL_EMPTY || kind == CELL_TEXT) *v = NAN;
+    return kind == CELL_NUM || kind == CELL_BOOL;
+}
+
 /* Columns the combined summary writes itself rather than averages. */
 static int is_meta(const char *name)
 {
@@ -225,27 +232,34 @@ typedef struct ci {
  * metric some replication left empty (no requests to take a p99 of) has no
  * mean: averaging only the others would be biased towards the replications
  * that had it. One replication has a mean but no interval. */
-static ci col_ci(const reps *r, int c)
+static ci ci_of(const double *x, int n)
 {
     ci out = {NAN, NAN, NAN, NAN};
-    double sum = 0, v;
-    for (int k = 0; k < r->n; k++) {
-        if (cell_parse(r->vals[k][c], &v) == CELL_EMPTY || isnan(v)) return out;
-        sum += v;
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+        if (isnan(x[k])) return out;
+        sum += x[k];
     }
-    out.mean = sum / r->n;
-    if (r->n < 2) return out;
+    if (n < 1) return out;
+    out.mean = sum / n;
+    if (n < 2) return out;
     /* two passes: the sum of squares about the mean loses nothing to
      * cancellation when the spread is small against the mean */
     double ss = 0;
-    for (int k = 0; k < r->n; k++) {
-        cell_parse(r->vals[k][c], &v);
-        ss += (v - out.mean) * (v - out.mean);
-    }
-    double sd = sqrt(ss / (r->n - 1));
-    out.half = gsl_cdf_tdist_Pinv(0.975, (double) (r->n - 1)) * sd / sqrt((double) r->n);
+    for (int k = 0; k < n; k++) ss += (x[k] - out.mean) * (x[k] - out.mean);
+    double sd = sqrt(ss / (n - 1));
+    out.half = gsl_cdf_tdist_Pinv(0.975, (double) (n - 1)) * sd / sqrt((double) n);
     out.low = out.mean - out.half;
     out.high = out.mean + out.half;
+    return out;
+}
+
+static ci col_ci(const reps *r, int c)
+{
+    double *x = xmalloc((size_t) (r->n ? r->n : 1) * sizeof *x);
+    for (int k = 0; k < r->n; k++) replicate_cell_value(r->vals[k][c], &x[k]);
+    ci out = ci_of(x, r->n);
+    free(x);
     return out;
 }
 
@@ -564,4 +578,55 @@ int replicate_run(const replicate_opts *o, FILE *out, replicate_result *res, ecs
     }
     reps_free(&r);
     return rc;
+}
+
+/* ---- one run's summary for other experiments ---- */
+
+int replicate_read_row(const char *path, replicate_row *row, ecs_err *e)
+{
+    memset(row, 0, sizeof *row);
+    csvrows r;
+    int rc = read_summary(path, &r, e);
+    if (rc != ECS_OK) return rc;
+    /* the row takes the strings over, so r is not freed */
+    row->n = r.n[0];
+    row->names = r.fields[0];
+    row->values = r.fields[1];
+    return ECS_OK;
+}
+
+void replicate_row_free(replicate_row *row)
+{
+    for (int i = 0; i < row->n; i++) {
+        free(row->names[i]);
+        free(row->values[i]);
+    }
+    free(row->names);
+    free(row->values);
+    memset(row, 0, sizeof *row);
+}
+
+int replicate_is_meta(const char *name)
+{
+    return is_meta(name);
+}
+
+/* ---- pieces for sweeps ---- */
+
+void replicate_interval(const double *x, int n, double *mean, double *low, double *high)
+{
+    ci c = ci_of(x, n);
+    *mean = c.mean;
+    *low = c.low;
+    *high = c.high;
+}
+
+void replicate_rmtree(const char *dir)
+{
+    rmtree(dir);
+}
+
+void replicate_first_missing(const char *dir, char *out, size_t len)
+{
+    first_missing(dir, out, len);
 }

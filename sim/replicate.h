@@ -62,4 +62,38 @@ int replicate_check_opts(const replicate_opts *o, ecs_err *e);
  * appears and earlier results stay. Prints the table on out unless quiet. */
 int replicate_run(const replicate_opts *o, FILE *out, replicate_result *res, ecs_err *e);
 
+/* One run's summary.csv read back (for other experiments: compare): the
+ * column names and each value as the run wrote it. */
+typedef struct replicate_row {
+    int n;        /* columns */
+    char **names; /* header */
+    char **values;
+} replicate_row;
+
+/* Reads a one-row summary.csv a run just wrote. ECS_OK, or an error (a bad
+ * shape is ECS_EINTERNAL: ecsim wrote it) with e filled. */
+int replicate_read_row(const char *path, replicate_row *row, ecs_err *e);
+void replicate_row_free(replicate_row *row);
+
+/* A summary.csv column that identifies the run (seed, version, commit,
+ * scenario, fingerprint) rather than measures it. */
+int replicate_is_meta(const char *name);
+
+/* A summary.csv cell as a number: 1 for a number or true/false (1/0, as
+ * the combined summary averages them), 0 with *v NAN for an empty or text
+ * cell. */
+int replicate_cell_value(const char *s, double *v);
+
+/* Mean and 95% Student-t interval of n values, as the combined summary.csv
+ * computes them: all NAN when some value is NAN (or n is 0); low and high
+ * NAN when n is 1. */
+void replicate_interval(const double *x, int n, double *mean, double *low, double *high);
+
+/* rm -rf dir (errors ignored: used to clean up what this process made). */
+void replicate_rmtree(const char *dir);
+
+/* The highest ancestor of dir (or dir itself) that does not exist yet, so a
+ * failure can remove exactly what was created; "" when dir exists. */
+void replicate_first_missing(const char *dir, char *out, size_t len);
+
 #endif

@@ -1,0 +1,64 @@
+/* sweep.h -- parameter sweeps (`ecsim sweep FILE --vary PATH=SPEC ...`).
+ * Owns the --vary expressions (ranges, lists, log ranges), the full grid or
+ * a Latin hypercube sample of it, the local process pool that runs every
+ * (configuration, replication) through run_scenario, the journal each
+ * finished run is appended to (so a stopped sweep resumes), and the sorted
+ * sweep.csv and aggregate.csv written whole at the end. Replication k of
+ * every configuration uses replicate_seed(seed, k): common random numbers. */
+#ifndef ECSIM_SWEEP_H
+#define ECSIM_SWEEP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/engine/err.h"
+#include "sim/run.h"
+
+#define SWEEP_MAX_VALUES  100000  /* values one --vary may expand to */
+#define SWEEP_MAX_CONFIGS 1000000 /* configurations of a grid or --lhs */
+#define SWEEP_MAX_JOBS    1024
+
+/* One varied parameter: its path and the values, as text for --set. */
+typedef struct sweep_dim {
+    char *path;
+    char **values;
+    int n;
+} sweep_dim;
+
+typedef struct sweep_opts {
+    /* scenario, sets, seed as for one run; out_dir NULL means
+     * results/<scenario name>-sweep; quiet drops the progress lines */
+    run_opts run;
+    const char *const *vary; /* "PATH=SPEC" */
+    int n_vary;
+    int replications; /* >= 1 */
+    int jobs;         /* pool size; 0: the number of online CPUs */
+    int lhs;          /* 0: full grid; K: a Latin hypercube sample of K points */
+    int resume;       /* run only what DIR/journal.csv lacks */
+    int stop_after;   /* 0: no limit; N: stop once N runs are journaled */
+    int keep_runs;    /* keep each run's files in DIR/runs/c<i>-r<k>/ */
+} sweep_opts;
+
+/* Parses "PATH=SPEC": A:B (integers, step 1), A:B:STEP, V1,V2,... (numbers
+ * or words) or log:A:B:N (N points spaced evenly in log; rounded to integers
+ * when PATH is an integer parameter). Does not check the values against the
+ * registry (sweep_run does, as --set would). ECS_OK or ECS_EINPUT naming
+ * --vary. Free with sweep_dim_free. */
+int sweep_parse_vary(const char *text, sweep_dim *d, ecs_err *e);
+void sweep_dim_free(sweep_dim *d);
+
+/* A Latin hypercube sample of k points over dimensions of n_values[d]
+ * values each: for each dimension the unit interval is cut into k strata,
+ * each stratum is taken by exactly one point (a random permutation) at a
+ * uniform position inside it, and the position picks the value index.
+ * idx[i * n_dims + d] gets point i's index in dimension d. The stream is
+ * "sweep.lhs" under seed, so a seed gives one sample. */
+void sweep_lhs(const int *n_values, int n_dims, int k, uint64_t seed, int *idx);
+
+/* Checks every option and every configuration's values (through the same
+ * path as --set) before anything is written, then runs the sweep into the
+ * output directory. Returns ECS_OK (also when --stop-after left it
+ * incomplete, with a message on out) or an error code with e filled. */
+int sweep_run(const sweep_opts *o, FILE *out, ecs_err *e);
+
+#endif
