@@ -14,6 +14,7 @@
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
 #include "sim/import.h"
+#include "sim/plan.h"
 #include "sim/registry.h"
 #include "sim/replicate.h"
 #include "sim/run.h"
@@ -30,6 +31,8 @@ static const char usage_main[] =
     "commands:\n"
     "  run FILE        run a scenario and write its results (ecsim run --help)\n"
     "  sweep FILE      run a grid of parameter values (ecsim sweep --help)\n"
+    "  plan FILE       the cheapest configuration of a grid meeting the SLO with\n"
+    "                  95% confidence (ecsim plan --help)\n"
     "  compare A B     paired replications of two scenarios with common random\n"
     "                  numbers: the difference B - A and its confidence interval\n"
     "  validate FILE   check a scenario and print it with every default filled in\n"
@@ -404,6 +407,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "compare") == 0) return compare_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "plan") == 0) return plan_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "import") == 0) return import_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {

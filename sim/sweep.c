@@ -902,9 +902,65 @@ static int open_dir(sweep *s, const char *spec, ecs_err *e)
     return ECS_OK;
 }
 
+/* Copies what a finished sweep measured into t (see sweep.h). */
+static void fill_table(const sweep *s, sweep_table *t)
+{
+    t->n_configs = s->n_configs;
+    t->n_dims = s->n_dims;
+    t->reps = s->reps;
+    t->n_metrics = s->n_names;
+    t->paths = xcalloc((size_t) s->n_dims + 1, sizeof *t->paths);
+    for (int d = 0; d < s->n_dims; d++) t->paths[d] = xstrdup(s->dims[d].path);
+    t->values = xcalloc((size_t) s->n_configs * (size_t) s->n_dims + 1, sizeof *t->values);
+    for (int c = 0; c < s->n_configs; c++)
+        for (int d = 0; d < s->n_dims; d++)
+            t->values[(size_t) c * (size_t) s->n_dims + (size_t) d] = xstrdup(cfg_value(s, c, d));
+    t->metrics = xcalloc((size_t) s->n_names + 1, sizeof *t->metrics);
+    for (int m = 0; m < s->n_names; m++) t->metrics[m] = xstrdup(s->names[m]);
+    t->ci = xcalloc((size_t) s->n_configs * (size_t) s->n_names * 3 + 1, sizeof *t->ci);
+    double *x = xmalloc((size_t) s->reps * sizeof *x);
+    for (int m = 0; m < s->n_names; m++) {
+        int num = numeric_column(s, m);
+        for (int c = 0; c < s->n_configs; c++) {
+            double *out = &t->ci[((size_t) c * (size_t) s->n_names + (size_t) m) * 3];
+            if (num)
+                cfg_ci(s, c, m, x, out);
+            else
+                out[0] = out[1] = out[2] = NAN;
+        }
+    }
+    free(x);
+}
+
+void sweep_table_free(sweep_table *t)
+{
+    for (int d = 0; t->paths && d < t->n_dims; d++) free(t->paths[d]);
+    size_t nv = (size_t) t->n_configs * (size_t) t->n_dims;
+    for (size_t i = 0; t->values && i < nv; i++) free(t->values[i]);
+    for (int m = 0; t->metrics && m < t->n_metrics; m++) free(t->metrics[m]);
+    free(t->paths);
+    free(t->values);
+    free(t->metrics);
+    free(t->ci);
+    memset(t, 0, sizeof *t);
+}
+
+int sweep_table_metric(const sweep_table *t, const char *name)
+{
+    for (int m = 0; m < t->n_metrics; m++)
+        if (strcmp(t->metrics[m], name) == 0) return m;
+    return -1;
+}
+
 int sweep_run(const sweep_opts *o, FILE *out, ecs_err *e)
 {
+    return sweep_run_table(o, out, NULL, e);
+}
+
+int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e)
+{
     sweep s;
+    if (t) memset(t, 0, sizeof *t);
     int rc = sweep_prepare(&s, o, e);
     if (rc != ECS_OK) {
         sweep_free(&s);
@@ -954,6 +1010,7 @@ int sweep_run(const sweep_opts *o, FILE *out, ecs_err *e)
                 s.done, total, s.dir, o->stop_after);
     } else if (rc == ECS_OK) {
         rc = write_results(&s, e);
+        if (rc == ECS_OK && t) fill_table(&s, t);
         if (rc == ECS_OK && !o->run.quiet) {
             fprintf(out,
                     "sweep: %d configurations x %d replications = %zu runs (%d run now, -j %d) "

@@ -61,4 +61,26 @@ void sweep_lhs(const int *n_values, int n_dims, int k, uint64_t seed, int *idx);
  * incomplete, with a message on out) or an error code with e filled. */
 int sweep_run(const sweep_opts *o, FILE *out, ecs_err *e);
 
+/* What a finished sweep measured, per configuration, for experiments built
+ * on sweeps (ecsim plan): the varied paths and values, and every metric's
+ * mean and 95% interval as aggregate.csv has them (all NAN for a column
+ * that is not numeric). */
+typedef struct sweep_table {
+    int n_configs, n_dims, reps;
+    char **paths;  /* [d] */
+    char **values; /* [c * n_dims + d] */
+    int n_metrics;
+    char **metrics; /* [m]: the runs' summary.csv columns */
+    double *ci;     /* [(c * n_metrics + m) * 3 + i]: i 0 mean, 1 low, 2 high */
+} sweep_table;
+
+/* sweep_run, also filling t (when not NULL) once the results are written;
+ * t is left empty (n_configs 0) when the sweep did not finish. Free with
+ * sweep_table_free. */
+int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e);
+void sweep_table_free(sweep_table *t);
+
+/* The index of metric name in t, or -1. */
+int sweep_table_metric(const sweep_table *t, const char *name);
+
 #endif

@@ -1,0 +1,261 @@
+/* test_plan.c -- `ecsim plan`: on a tiny scenario where one task misses
+ * the SLO and three meet it, on two instance types of different prices,
+ * the planner picks the cheapest feasible configuration (checked against
+ * plan.csv's own rows), the same command writes the same bytes, an SLO
+ * nothing meets says so and names the closest, and bad input exits 2 with
+ * one message and no directory. plan_rank's ordering is checked directly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/plan.h"
+#include "support/testutil.h"
+
+static const char tiny_yaml[] =
+    "run: {duration_s: 60, warmup_s: 0, sample_interval_s: 100000}\n"
+    "slo: {p99_latency_s: 0.5, error_rate: 0.01}\n"
+    "host_groups: {h: {instance_type: m5.xlarge, count: 1}}\n"
+    "task_definitions: {t: {cpu: 512, memory_mib: 256, workers: 1}}\n"
+    "services: {s: {task_definition: t, desired_count: 1, load_balancer: lb}}\n"
+    "load_balancers: {lb: {algorithm: round_robin, health_check: {enabled: false}}}\n"
+    "workloads: {w: {target: lb, rate_per_s: 20,\n"
+    "                demand: {distribution: exponential, mean_s: 0.025}}}\n";
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s", dir, name) < 0) abort();
+    return p;
+}
+
+/* plan.csv (no quoted fields here), split in place */
+typedef struct table {
+    char *text;
+    char *cells[16][32];
+    int n_cols, n_rows;
+} table;
+
+static void table_read(table *t, const char *path)
+{
+    memset(t, 0, sizeof *t);
+    t->text = tu_read_file(path, NULL);
+    assert_non_null(t->text);
+    for (char *line = strtok(t->text, "\n"); line; line = strtok(NULL, "\n")) {
+        assert_true(t->n_rows < 16);
+        int n = 0;
+        for (char *f = line;; n++) {
+            assert_true(n < 32);
+            t->cells[t->n_rows][n] = f;
+            char *comma = strchr(f, ',');
+            if (!comma) break;
+            *comma = '\0';
+            f = comma + 1;
+        }
+        if (t->n_rows == 0) t->n_cols = n + 1;
+        assert_int_equal(n + 1, t->n_cols);
+        t->n_rows++;
+    }
+}
+
+static const char *cell(const table *t, int row, const char *col)
+{
+    for (int c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cells[0][c], col) == 0) return t->cells[row][c];
+    fail_msg("no column %s", col);
+    return NULL;
+}
+
+static tu_cli plan_into(const char *scen, const char *out, const char *extra)
+{
+    return tu_run_cli((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3",
+                                       "--vary", "host_groups.h.instance_type=m5.large,m5.xlarge",
+                                       "-j", "2", "-o", out, extra, NULL});
+}
+
+static void test_cheapest_feasible(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *out = path_in(dir, "out");
+    tu_cli c = plan_into(scen, out, NULL);
+    assert_int_equal(c.rc, 0);
+    assert_string_equal(c.err, "");
+    char *p = path_in(out, "plan.csv");
+    table t;
+    table_read(&t, p);
+    assert_int_equal(t.n_rows, 5);
+    /* one task misses the SLO, three meet it, on either instance type */
+    int best = -1, n_feasible = 0;
+    double best_cost = INFINITY;
+    for (int r = 1; r <= 4; r++) {
+        int three = strcmp(cell(&t, r, "services.s.desired_count"), "3") == 0;
+        assert_string_equal(cell(&t, r, "replications"), "5");
+        assert_string_equal(cell(&t, r, "feasible"), three ? "true" : "false");
+        double hi = strtod(cell(&t, r, "p99_s_ci_high"), NULL);
+        if (three) {
+            assert_true(hi <= 0.5);
+            n_feasible++;
+            double cost = strtod(cell(&t, r, "cost_usd"), NULL);
+            if (cost < best_cost) best_cost = cost, best = r;
+        } else {
+            assert_true(hi > 0.5);
+            assert_string_equal(cell(&t, r, "rank"), "");
+        }
+    }
+    assert_int_equal(n_feasible, 2);
+    /* the cheapest feasible row is rank 1 and is the m5.large one */
+    assert_int_equal(best, 3);
+    assert_string_equal(cell(&t, best, "rank"), "1");
+    assert_string_equal(cell(&t, best, "host_groups.h.instance_type"), "m5.large");
+    assert_string_equal(cell(&t, 4, "rank"), "2");
+    assert_non_null(strstr(c.out, "2 of 4 configurations meet the SLO"));
+    assert_non_null(strstr(c.out, "cheapest: config 3 (services.s.desired_count=3, "
+                                  "host_groups.h.instance_type=m5.large)"));
+    assert_non_null(strstr(c.out, "runner-up: config 4 ("));
+    free(t.text);
+    free(p);
+    tu_cli_free(&c);
+    tu_rmtree(dir);
+    free(scen);
+    free(out);
+    free(dir);
+}
+
+static void test_same_bytes(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *a = path_in(dir, "a"), *b = path_in(dir, "b");
+    tu_cli c1 = plan_into(scen, a, "-q");
+    tu_cli c2 = tu_run_cli((const char *[]){
+        "plan", scen, "--vary", "services.s.desired_count=1,3", "--vary",
+        "host_groups.h.instance_type=m5.large,m5.xlarge", "-j", "1", "-q", "-o", b, NULL});
+    assert_int_equal(c1.rc, 0);
+    assert_int_equal(c2.rc, 0);
+    assert_string_equal(c1.out, ""); /* -q */
+    char *pa = path_in(a, "plan.csv"), *pb = path_in(b, "plan.csv");
+    size_t la = 0, lb = 0;
+    char *fa = tu_read_file(pa, &la), *fb = tu_read_file(pb, &lb);
+    assert_non_null(fa);
+    assert_non_null(fb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(fa, fb, la);
+    free(fa);
+    free(fb);
+    free(pa);
+    free(pb);
+    tu_cli_free(&c1);
+    tu_cli_free(&c2);
+    tu_rmtree(dir);
+    free(scen);
+    free(a);
+    free(b);
+    free(dir);
+}
+
+static void test_none_feasible(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *out = path_in(dir, "out");
+    tu_cli c = plan_into(scen, out, "--set=slo.p99_latency_s=0.001");
+    assert_int_equal(c.rc, 0);
+    assert_non_null(strstr(c.out, "no configuration meets the SLO with 95% confidence"));
+    /* closest: the lowest upper p99 bound over the SLO, then the lowest cost */
+    assert_non_null(strstr(c.out, "closest: config 3 (services.s.desired_count=3, "
+                                  "host_groups.h.instance_type=m5.large)"));
+    char *p = path_in(out, "plan.csv");
+    char *text = tu_read_file(p, NULL);
+    assert_non_null(text);
+    assert_null(strstr(text, "true"));
+    free(text);
+    free(p);
+    tu_cli_free(&c);
+    tu_rmtree(dir);
+    free(scen);
+    free(out);
+    free(dir);
+}
+
+static void expect_bad(const char *const *args, const char *msg)
+{
+    tu_cli c = tu_run_cli(args);
+    assert_int_equal(c.rc, 2);
+    assert_string_equal(c.out, "");
+    if (strncmp(c.err, msg, strlen(msg)) != 0) fail_msg("got \"%s\", want \"%s\"", c.err, msg);
+    tu_cli_free(&c);
+}
+
+static void test_bad_input(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *out = path_in(dir, "out");
+    expect_bad((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3",
+                                "--replications", "1", "-o", out, NULL},
+               "ecsim: --replications: expected an integer in [2, 1000000], got \"1\"\n");
+    expect_bad((const char *[]){"plan", scen, "-o", out, NULL},
+               "ecsim: plan: expected at least one --vary PATH=SPEC\n");
+    expect_bad(
+        (const char *[]){"plan", scen, "--vary", "slo.p99_latency_s=0.1,0.2", "-o", out, NULL},
+        "ecsim: --vary: slo.p99_latency_s: the SLO is what plan meets, not a parameter "
+        "to vary (use --set)\n");
+    expect_bad(
+        (const char *[]){"plan", scen, "--vary", "services.s.desird_count=1,3", "-o", out, NULL},
+        "ecsim: --vary: services.s.desird_count: unknown parameter; did you mean "
+        "services.s.desired_count?\n");
+    assert_false(tu_exists(out));
+    tu_rmtree(dir);
+    free(scen);
+    free(out);
+    free(dir);
+}
+
+static void test_rank(void **state)
+{
+    (void) state;
+    plan_row r[4];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 4; i++) r[i].config = i + 1;
+    /* 1: cheap but too slow; 2 and 3 feasible at one cost, 3 faster; 4 dearer */
+    double cost[] = {1, 2, 2, 3}, p99[] = {0.9, 0.15, 0.1, 0.05};
+    for (int i = 0; i < 4; i++) {
+        r[i].cost[0] = cost[i];
+        r[i].p99[0] = p99[i];
+        r[i].p99[2] = p99[i] + 0.01;
+    }
+    assert_int_equal(plan_rank(r, 4, 0.2, 0), 3);
+    assert_int_equal(r[0].feasible, 0);
+    assert_int_equal(r[0].rank, 0);
+    assert_int_equal(r[2].rank, 1);
+    assert_int_equal(r[1].rank, 2);
+    assert_int_equal(r[3].rank, 3);
+    /* an error rate above a zero SLO, or an interval that is NAN, fails */
+    r[2].err[2] = 1e-9;
+    r[3].p99[2] = NAN;
+    assert_int_equal(plan_rank(r, 4, 0.2, 0), 1);
+    assert_int_equal(r[1].rank, 1);
+    assert_true(isinf(r[2].shortfall));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cheapest_feasible),
+        cmocka_unit_test(test_same_bytes),
+        cmocka_unit_test(test_none_feasible),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_rank),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
