@@ -115,7 +115,7 @@ typedef struct imp {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char *vfmt(const char *fmt, va_list ap)
+static char *__attribute__((format(printf, 1, 0))) vfmt(const char *fmt, va_list ap)
 {
     va_list aq;
     va_copy(aq, ap);
