@@ -6,10 +6,16 @@
 #   make bench   the speed benchmark against ../shared/bench's reference loop
 #   make test-long   long statistical studies (not in CI)
 #   make fuzz    libFuzzer on the scenario loader and the trace readers, FUZZ_RUNS inputs each
+#   make MPI=1   install Open MPI if missing, build ecsim with it into build-mpi/
+#   make test-mpi  the MPI build's sweep under mpirun against the local pool (not in `test`)
 #
 # `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
 # so pkg-config is read after the packages are installed.
 
+MPI      ?= 0
+ifeq ($(MPI),1)
+BUILD    ?= build-mpi
+endif
 BUILD    ?= build
 SAN      ?= 0
 CC       ?= gcc
@@ -17,11 +23,18 @@ Q        ?= @
 
 DEBS := build-essential pkg-config libgsl-dev libcsv-dev libfyaml-dev libcmocka-dev zlib1g-dev
 PKGS := gsl libfyaml zlib
+ifeq ($(MPI),1)
+DEBS += libopenmpi-dev openmpi-bin
+PKGS += ompi-c
+endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla
 CFLAGS   := -std=c11 -D_GNU_SOURCE -O2 -g -ffp-contract=off $(WARN) -I. -I$(BUILD) -MMD -MP
 LDLIBS   := -lcsv -lm
+ifeq ($(MPI),1)
+CFLAGS   += -DECSIM_MPI
+endif
 ifeq ($(SAN),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
@@ -40,7 +53,8 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
-EXPER_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c)))
+# sim/sweep_mpi.c needs <mpi.h>: only the MPI build compiles it
+EXPER_SRC  := $(sort $(filter-out sim/main.c $(if $(filter 1,$(MPI)),,sim/sweep_mpi.c),$(wildcard sim/*.c)))
 LIB_SRC    := $(ENGINE_SRC) $(MODEL_SRC) $(EXPER_SRC)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
@@ -49,9 +63,14 @@ TESTSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint
+.PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint test-mpi
 
+ifeq ($(MPI),1)
+all: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+else
 all: build-all
+endif
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -82,6 +101,14 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)sh tests/bench.sh $(BUILD)
 	$(Q)sh tests/bench_trace.sh $(BUILD)
+
+# Open MPI is installed (if missing) and used only here, never by `test`.
+test-mpi:
+	$(Q)$(MAKE) --no-print-directory MPI=0 BUILD=build deps
+	$(Q)$(MAKE) --no-print-directory MPI=0 BUILD=build build/ecsim
+	$(Q)$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi deps
+	$(Q)$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi build-mpi/ecsim
+	$(Q)sh tests/mpi.sh build-mpi/ecsim build/ecsim
 
 build-all: $(BUILD)/ecsim $(TEST_BIN)
 
@@ -144,6 +171,6 @@ lint:
 	  --suppress=missingIncludeSystem -I. $(LIB_SRC) sim/main.c
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-mpi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -29,6 +29,9 @@
 #include "sim/engine/xmalloc.h"
 #include "sim/registry.h"
 #include "sim/replicate.h"
+#ifdef ECSIM_MPI
+#include "sim/sweep_mpi.h"
+#endif
 
 /* ---- --vary ---- */
 
@@ -211,6 +214,9 @@ typedef struct sweep {
     char ***vals;
     int done;
     FILE *journal;
+#ifdef ECSIM_MPI
+    FILE *mpi_out; /* rank 0: where progress lines go */
+#endif
 } sweep;
 
 static const char *cfg_value(const sweep *s, int c, int d)
@@ -624,6 +630,98 @@ static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
     return rc;
 }
 
+#ifdef ECSIM_MPI
+/* ---- MPI ranks (make MPI=1; the protocol is in sweep_mpi.c) ---- */
+
+static int mpi_pending(void *ctx, int item)
+{
+    const sweep *s = ctx;
+    return s->vals[item] == NULL;
+}
+
+/* A worker rank: item run in this process, as a pool child runs it, into
+ * s->runs_dir (this rank's own), and its summary row read back. */
+static int mpi_run_item(void *ctx, int item, replicate_row *row, ecs_err *e)
+{
+    const sweep *s = ctx;
+    slot sl;
+    sl.c = item / s->reps;
+    sl.k = item % s->reps + 1;
+    snprintf(sl.dir, sizeof sl.dir, "%s/c%d-r%d", s->runs_dir, sl.c + 1, sl.k);
+    int n;
+    const char **sets = cfg_sets(s, sl.c, &n);
+    run_opts one = s->o->run;
+    one.sets = sets;
+    one.n_sets = n;
+    one.out_dir = sl.dir;
+    one.seed_given = 1;
+    one.seed = replicate_seed(s->seed, sl.k);
+    one.quiet = 1;
+    ecs_err re;
+    err_clear(&re);
+    FILE *null = fopen("/dev/null", "w");
+    int rc = run_scenario(&one, null ? null : stderr, NULL, &re);
+    if (null) fclose(null);
+    sets_free(s, sets);
+    if (rc == ECS_OK) {
+        char path[4500];
+        snprintf(path, sizeof path, "%s/summary.csv", sl.dir);
+        rc = replicate_read_row(path, row, &re);
+    }
+    if (rc != ECS_OK) {
+        char label[2048];
+        cfg_label(s, sl.c, label, sizeof label);
+        err_set(e, rc, "sweep: config %d (%s) replication %d: %s", sl.c + 1, label, sl.k, re.msg);
+    }
+    if (!s->o->keep_runs) replicate_rmtree(sl.dir);
+    return rc;
+}
+
+/* Rank 0: a worker's row journaled, as pool_finish does. */
+static int mpi_add(void *ctx, int item, const replicate_row *row, ecs_err *e)
+{
+    sweep *s = ctx;
+    int c = item / s->reps, k = item % s->reps + 1;
+    if (s->vals[item]) return ECS_OK; /* handed out once: cannot happen */
+    int rc = journal_add(s, c, k, row, "an MPI worker's summary.csv", e);
+    if (rc == ECS_OK && !s->o->run.quiet) progress(s, s->mpi_out, c, k, row);
+    return rc;
+}
+
+static sweep_mpi_ops mpi_ops(sweep *s)
+{
+    sweep_mpi_ops ops = {s,           s->n_configs * s->reps, s->o->stop_after,
+                         mpi_pending, mpi_run_item,           mpi_add};
+    return ops;
+}
+
+/* A worker rank's part of the sweep: its runs go under a directory of its
+ * own (DIR/runs with --keep-runs, as the local pool keeps them), since the
+ * output directory may not be on this machine. */
+static int mpi_work(sweep *s, ecs_err *e)
+{
+    int rc = ECS_OK;
+    if (s->o->keep_runs) {
+        snprintf(s->runs_dir, sizeof s->runs_dir, "%s/runs", s->dir);
+        rc = afile_mkdirs(s->runs_dir, e);
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(s->runs_dir, sizeof s->runs_dir, "%s/ecsim-sweep.XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(s->runs_dir)) rc = err_set(e, ECS_EIO, "%s: %s", s->runs_dir, strerror(errno));
+    }
+    size_t total = (size_t) s->n_configs * (size_t) s->reps;
+    s->vals = xcalloc(total + 1, sizeof *s->vals);
+    sweep_mpi_ops ops = mpi_ops(s);
+    /* even when the directory failed: rank 0 waits for this rank's reports */
+    ecs_err we;
+    err_clear(&we);
+    int wrc = sweep_mpi_work(&ops, &we);
+    if (!s->o->keep_runs && rc == ECS_OK) replicate_rmtree(s->runs_dir);
+    return rc != ECS_OK ? rc : wrc;
+}
+#endif
+
 /* ---- results ---- */
 
 /* A metric column is averaged when every cell is a number, true/false or
@@ -973,6 +1071,16 @@ int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e)
         run_default_out_dir(o->run.scenario, s.dir, sizeof s.dir - 8);
         strcat(s.dir, "-sweep");
     }
+#ifdef ECSIM_MPI
+    /* under mpirun every rank prepares the same sweep; workers run items */
+    sweep_mpi_role role = sweep_mpi_begin();
+    if (role == SWEEP_MPI_WORKER) {
+        rc = mpi_work(&s, e);
+        sweep_free(&s);
+        return rc;
+    }
+    if (role == SWEEP_MPI_COORDINATOR) jobs = sweep_mpi_workers();
+#endif
     if (o->resume && !path_exists(s.dir)) {
         rc = err_set(e, ECS_EINPUT, "--resume: %s has no sweep to resume", s.dir);
         sweep_free(&s);
@@ -1000,7 +1108,14 @@ int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e)
 
     int before = s.done;
     double wall0 = wall_now();
-    rc = pool_run(&s, jobs, out, e);
+#ifdef ECSIM_MPI
+    if (role == SWEEP_MPI_COORDINATOR) {
+        s.mpi_out = out;
+        sweep_mpi_ops ops = mpi_ops(&s);
+        rc = sweep_mpi_coordinate(&ops, e);
+    } else
+#endif
+        rc = pool_run(&s, jobs, out, e);
     double wall_s = wall_now() - wall0;
     if (!o->keep_runs) replicate_rmtree(s.runs_dir);
     if (rc == ECS_OK && (size_t) s.done < total) {
