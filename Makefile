@@ -3,7 +3,8 @@
 #   make run     install what is missing, build, run scenarios/quickstart.yaml
 #   make test    install what is missing, build, run every test
 #   make check   the same tests built with AddressSanitizer + UBSan
-#   make bench   the speed benchmark against ../shared/bench's reference loop
+#   make bench   the speed benchmark against ../shared/bench's reference loop,
+#                the sweep pool's speed-up and overhead, a 50,000-task run
 #   make test-long   long statistical studies (not in CI)
 #   make fuzz    libFuzzer on the scenario loader and the trace readers, FUZZ_RUNS inputs each
 #   make MPI=1   install Open MPI if missing, build ecsim with it into build-mpi/
@@ -101,6 +102,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)sh tests/bench.sh $(BUILD)
 	$(Q)sh tests/bench_trace.sh $(BUILD)
+	$(Q)sh tests/bench_sweep.sh $(BUILD)
 
 # Open MPI is installed (if missing) and used only here, never by `test`.
 test-mpi:

@@ -21,6 +21,7 @@
 #include "sim/engine/csvout.h"
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/compare.h"
 #include "sim/replicate.h"
 #include "sim/sweep.h"
 #include "sim/version.h"
@@ -28,27 +29,84 @@
 static const char usage_plan[] =
     "usage: ecsim plan FILE --vary PATH=SPEC [--vary ...] [options]\n"
     "\n"
-    "Finds the cheapest configuration of the --vary grid that meets the\n"
-    "scenario's SLO (slo.p99_latency_s, slo.error_rate) with 95% confidence:\n"
-    "every configuration runs R replications with common random numbers, and\n"
-    "is feasible when the upper end of the 95% interval of p99_s and of\n"
-    "error_rate are within the SLO. Writes DIR/plan.csv (every configuration,\n"
-    "feasible or not, ranked by mean cost_usd) beside the sweep's sweep.csv\n"
-    "and aggregate.csv, and prints the winner and the runner-up.\n"
+    "Finds the configuration of the --vary grid with the lowest mean of the\n"
+    "minimized metric (cost_usd by default) that meets the SLO with 95%\n"
+    "confidence: every configuration runs R replications with common random\n"
+    "numbers, and is feasible when every SLO term holds at the pessimistic end\n"
+    "of its 95% interval (the upper end for < and <=, the lower for > and >=).\n"
+    "The SLO is the scenario's (p99_s <= slo.p99_latency_s, error_rate <=\n"
+    "slo.error_rate) unless --slo is given. The winner is then re-run on fresh\n"
+    "replications (seeds disjoint from the sweep's) to confirm the SLO; if it\n"
+    "fails, the next-ranked feasible configuration is tried (at most 3 tries).\n"
+    "Writes DIR/plan.csv (every configuration, ranked) and DIR/frontier.csv\n"
+    "(the minimized metric vs p99_s Pareto frontier) beside the sweep's\n"
+    "sweep.csv and aggregate.csv.\n"
     "\n"
     "SPEC: as for ecsim sweep (A:B, A:B:STEP, V1,V2,..., log:A:B:N).\n"
     "\n"
     "options:\n"
     "  --vary PATH=SPEC       vary a parameter (repeatable; the full grid)\n"
+    "  --slo METRIC<VALUE     an SLO term (repeatable; also <=, >, >=); METRIC is a\n"
+    "                         summary.csv column, or p99_latency (p99_s), cost\n"
+    "                         (cost_usd); any --slo replaces the scenario's SLO\n"
+    "  --minimize METRIC      what to minimize (default cost, i.e. cost_usd)\n"
     "  --replications R       replications per configuration (default 5, at least 2)\n"
+    "  --confirm R            fresh replications to confirm with (default: R; 0: none)\n"
     "  -j, --jobs N           runs at once (default: the number of online CPUs)\n"
     "  -o, --out DIR          output directory (default results/<FILE's name>-plan)\n"
     "  --seed N, --set PATH=VALUE   as for ecsim run (--set slo.* changes the SLO)\n"
     "  -q, --quiet            print nothing\n"
     "  -h, --help             this help\n";
 
-/* ---- the verdict ---- */
+/* ---- SLO terms ---- */
 
+const char *plan_metric_name(const char *name)
+{
+    if (strcmp(name, "p99_latency") == 0 || strcmp(name, "p99_latency_s") == 0) return "p99_s";
+    if (strcmp(name, "cost") == 0) return "cost_usd";
+    return name;
+}
+
+static const char *op_text(plan_op op)
+{
+    static const char *const t[] = {"<", "<=", ">", ">="};
+    return t[op];
+}
+
+int plan_parse_slo(const char *text, plan_slo *out, ecs_err *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = text;
+    while (*p == ' ') p++;
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+    const char *q = p + n;
+    while (*q == ' ') q++;
+    int ok = n > 0 && n < sizeof out->metric && (*q == '<' || *q == '>');
+    if (ok) {
+        int lt = *q == '<';
+        q++;
+        int eq = *q == '=';
+        if (eq) q++;
+        out->op = lt ? (eq ? PLAN_LE : PLAN_LT) : (eq ? PLAN_GE : PLAN_GT);
+        char *end;
+        errno = 0;
+        out->bound = strtod(q, &end);
+        while (*end == ' ') end++;
+        ok = end != q && !*end && !errno && isfinite(out->bound);
+    }
+    if (!ok)
+        return err_set(e, ECS_EINPUT,
+                       "--slo: \"%s\": expected METRIC<VALUE, METRIC<=VALUE, METRIC>VALUE or "
+                       "METRIC>=VALUE (e.g. 'p99_latency<0.2')",
+                       text);
+    char name[sizeof out->metric];
+    memcpy(name, p, n);
+    name[n] = '\0';
+    snprintf(out->metric, sizeof out->metric, "%s", plan_metric_name(name));
+    return ECS_OK;
+}
+
+/* how far an interval bound is from the SLO bound: <= 1 within it */
 static double ratio(double upper, double slo)
 {
     if (isnan(upper)) return INFINITY;
@@ -56,24 +114,46 @@ static double ratio(double upper, double slo)
     return upper > 0 ? INFINITY : 0;
 }
 
-/* a before b: lower mean cost, then lower mean p99_s, then lower config */
+int plan_slo_holds(const plan_slo *slo, int n_slo, const double (*v)[3], double *shortfall)
+{
+    int ok = 1;
+    double worst = 0;
+    for (int i = 0; i < n_slo; i++) {
+        double b = slo[i].bound;
+        int upper = slo[i].op == PLAN_LT || slo[i].op == PLAN_LE;
+        double x = v[i][upper ? 2 : 1];
+        int hold = !isnan(x) && (slo[i].op == PLAN_LT   ? x < b
+                                 : slo[i].op == PLAN_LE ? x <= b
+                                 : slo[i].op == PLAN_GT ? x > b
+                                                        : x >= b);
+        ok = ok && hold;
+        double r = upper ? ratio(x, b) : isnan(x) ? INFINITY : ratio(b, x > 0 ? x : 0);
+        if (upper == 0 && !isnan(x) && x <= 0 && b <= 0) r = hold ? 0 : INFINITY;
+        worst = fmax(worst, r);
+    }
+    if (shortfall) *shortfall = worst;
+    return ok;
+}
+
+/* ---- the verdict ---- */
+
+/* a before b: lower mean obj, then lower mean p99_s, then lower config */
 static int row_cmp(const void *pa, const void *pb)
 {
     const plan_row *a = *(const plan_row *const *) pa, *b = *(const plan_row *const *) pb;
-    if (a->cost[0] != b->cost[0]) return a->cost[0] < b->cost[0] ? -1 : 1;
+    if (a->obj[0] != b->obj[0]) return a->obj[0] < b->obj[0] ? -1 : 1;
     if (a->p99[0] != b->p99[0]) return a->p99[0] < b->p99[0] ? -1 : 1;
     return (a->config > b->config) - (a->config < b->config);
 }
 
-int plan_rank(plan_row *rows, int n, double slo_p99_s, double slo_error_rate)
+int plan_rank(plan_row *rows, int n, const plan_slo *slo, int n_slo)
 {
     plan_row **f = xcalloc((size_t) n + 1, sizeof *f);
     int nf = 0;
     for (int i = 0; i < n; i++) {
         plan_row *r = &rows[i];
-        r->shortfall = fmax(ratio(r->p99[2], slo_p99_s), ratio(r->err[2], slo_error_rate));
-        r->feasible = !isnan(r->p99[2]) && r->p99[2] <= slo_p99_s && !isnan(r->err[2]) &&
-                      r->err[2] <= slo_error_rate && !isnan(r->cost[0]) && !isnan(r->p99[0]);
+        r->feasible = plan_slo_holds(slo, n_slo, (const double(*)[3]) r->slo, &r->shortfall) &&
+                      !isnan(r->obj[0]) && !isnan(r->p99[0]);
         r->rank = 0;
         if (r->feasible) f[nf++] = r;
     }
@@ -81,6 +161,24 @@ int plan_rank(plan_row *rows, int n, double slo_p99_s, double slo_error_rate)
     for (int i = 0; i < nf; i++) f[i]->rank = i + 1;
     free(f);
     return nf;
+}
+
+int plan_frontier(const plan_row *rows, int n, int *on)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const plan_row *a = &rows[i];
+        on[i] = !isnan(a->obj[0]) && !isnan(a->p99[0]);
+        for (int j = 0; on[i] && j < n; j++) {
+            const plan_row *b = &rows[j];
+            if (isnan(b->obj[0]) || isnan(b->p99[0])) continue;
+            if (b->obj[0] <= a->obj[0] && b->p99[0] <= a->p99[0] &&
+                (b->obj[0] < a->obj[0] || b->p99[0] < a->p99[0]))
+                on[i] = 0;
+        }
+        k += on[i];
+    }
+    return k;
 }
 
 /* ---- the run ---- */
@@ -101,23 +199,46 @@ static void cfg_label(const sweep_table *t, int c, char *buf, size_t len)
                                 t->values[(size_t) c * (size_t) t->n_dims + (size_t) d]);
 }
 
-static void write_plan_csv(const sweep_table *t, const plan_row *rows, FILE *fp)
+/* What plan_run works with: the SLO, the minimized metric, the columns. */
+typedef struct plan_ctx {
+    plan_slo slo[PLAN_MAX_SLO];
+    int n_slo;
+    int slo_given; /* from --slo, not the scenario */
+    char minimize[128];
+    uint64_t seed;
+    int confirm;                 /* fresh replications per confirmation */
+    int slo_extra[PLAN_MAX_SLO]; /* term i's metric not already obj or p99_s */
+} plan_ctx;
+
+static void csv_ci(csvw *w, const double v[3])
+{
+    for (int i = 0; i < 3; i++) csvw_real(w, v[i]);
+}
+
+static void csv_ci_head(csvw *w, const char *name)
+{
+    char b[160];
+    csvw_str(w, name);
+    snprintf(b, sizeof b, "%s_ci_low", name);
+    csvw_str(w, b);
+    snprintf(b, sizeof b, "%s_ci_high", name);
+    csvw_str(w, b);
+}
+
+static void write_plan_csv(const plan_ctx *x, const sweep_table *t, const plan_row *rows, FILE *fp)
 {
     csvw w;
     csvw_init(&w, fp);
-    static const char *const head[] = {"replications",
-                                       "cost_usd",
-                                       "p99_s",
-                                       "p99_s_ci_low",
-                                       "p99_s_ci_high",
-                                       "error_rate",
-                                       "error_rate_ci_low",
-                                       "error_rate_ci_high",
-                                       "feasible",
-                                       "rank"};
     csvw_str(&w, "config");
     for (int d = 0; d < t->n_dims; d++) csvw_str(&w, t->paths[d]);
-    for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
+    csvw_str(&w, "replications");
+    csv_ci_head(&w, x->minimize);
+    if (strcmp(x->minimize, "p99_s") != 0) csv_ci_head(&w, "p99_s");
+    for (int i = 0; i < x->n_slo; i++)
+        if (x->slo_extra[i]) csv_ci_head(&w, x->slo[i].metric);
+    csvw_str(&w, "feasible");
+    csvw_str(&w, "rank");
+    csvw_str(&w, "confirmed");
     csvw_end(&w);
     for (int c = 0; c < t->n_configs; c++) {
         const plan_row *r = &rows[c];
@@ -125,9 +246,50 @@ static void write_plan_csv(const sweep_table *t, const plan_row *rows, FILE *fp)
         for (int d = 0; d < t->n_dims; d++)
             csvw_str(&w, t->values[(size_t) c * (size_t) t->n_dims + (size_t) d]);
         csvw_int(&w, t->reps);
-        csvw_real(&w, r->cost[0]);
-        for (int i = 0; i < 3; i++) csvw_real(&w, r->p99[i]);
-        for (int i = 0; i < 3; i++) csvw_real(&w, r->err[i]);
+        csv_ci(&w, r->obj);
+        if (strcmp(x->minimize, "p99_s") != 0) csv_ci(&w, r->p99);
+        for (int i = 0; i < x->n_slo; i++)
+            if (x->slo_extra[i]) csv_ci(&w, r->slo[i]);
+        csvw_bool(&w, r->feasible);
+        if (r->rank)
+            csvw_int(&w, r->rank);
+        else
+            csvw_str(&w, "");
+        if (r->confirmed >= 0)
+            csvw_bool(&w, r->confirmed);
+        else
+            csvw_str(&w, "");
+        csvw_end(&w);
+    }
+}
+
+static void write_frontier_csv(const plan_ctx *x, const sweep_table *t, const plan_row *rows,
+                               const int *on, FILE *fp)
+{
+    csvw w;
+    csvw_init(&w, fp);
+    csvw_str(&w, "config");
+    for (int d = 0; d < t->n_dims; d++) csvw_str(&w, t->paths[d]);
+    csvw_str(&w, x->minimize);
+    if (strcmp(x->minimize, "p99_s") != 0) csvw_str(&w, "p99_s");
+    csvw_str(&w, "p99_s_ci_high");
+    csvw_str(&w, "feasible");
+    csvw_str(&w, "rank");
+    csvw_end(&w);
+    const plan_row **f = xcalloc((size_t) t->n_configs + 1, sizeof *f);
+    int n = 0;
+    for (int c = 0; c < t->n_configs; c++)
+        if (on[c]) f[n++] = &rows[c];
+    qsort(f, (size_t) n, sizeof *f, row_cmp);
+    for (int i = 0; i < n; i++) {
+        const plan_row *r = f[i];
+        int c = r->config - 1;
+        csvw_int(&w, r->config);
+        for (int d = 0; d < t->n_dims; d++)
+            csvw_str(&w, t->values[(size_t) c * (size_t) t->n_dims + (size_t) d]);
+        csvw_real(&w, r->obj[0]);
+        if (strcmp(x->minimize, "p99_s") != 0) csvw_real(&w, r->p99[0]);
+        csvw_real(&w, r->p99[2]);
         csvw_bool(&w, r->feasible);
         if (r->rank)
             csvw_int(&w, r->rank);
@@ -135,46 +297,123 @@ static void write_plan_csv(const sweep_table *t, const plan_row *rows, FILE *fp)
             csvw_str(&w, "");
         csvw_end(&w);
     }
+    free(f);
 }
 
-static void print_row(const sweep_table *t, const plan_row *r, const char *what, FILE *out)
+static void print_ci(FILE *out, const char *name, const double v[3], int first)
+{
+    fprintf(out, "%s%s %.6g [%.6g, %.6g]", first ? "    " : ", ", name, v[0], v[1], v[2]);
+}
+
+static void print_values(const plan_ctx *x, const double obj[3], const double p99[3],
+                         const double (*slo)[3], FILE *out)
+{
+    print_ci(out, x->minimize, obj, 1);
+    if (strcmp(x->minimize, "p99_s") != 0) print_ci(out, "p99_s", p99, 0);
+    for (int i = 0; i < x->n_slo; i++)
+        if (x->slo_extra[i]) print_ci(out, x->slo[i].metric, slo[i], 0);
+    fputc('\n', out);
+}
+
+static void print_row(const plan_ctx *x, const sweep_table *t, const plan_row *r, const char *what,
+                      FILE *out)
 {
     char label[2048];
     cfg_label(t, r->config - 1, label, sizeof label);
     fprintf(out, "  %s: config %d (%s)\n", what, r->config, label);
-    fprintf(out,
-            "    cost_usd %.6g, p99_s %.6g s, 95%% CI [%.6g, %.6g], error_rate %.6g (upper %.6g)\n",
-            r->cost[0], r->p99[0], r->p99[1], r->p99[2], r->err[0], r->err[2]);
+    print_values(x, r->obj, r->p99, (const double(*)[3]) r->slo, out);
 }
 
-static void print_answer(const plan_opts *o, const sweep_table *t, const plan_row *rows, int nf,
-                         double slo_p99, double slo_err, double wall_s, const char *dir, FILE *out)
+/* ---- confirmation ---- */
+
+/* One confirmation: R fresh replications of config c, run one at a time in
+ * scratch, each term's interval in v, obj and p99 likewise. */
+static int confirm_config(const plan_opts *o, const plan_ctx *x, const sweep_table *t, int c,
+                          const char *scratch, double (*v)[3], double obj[3], double p99[3],
+                          ecs_err *e)
 {
-    fprintf(out, "ecsim %s plan: %s, %d configurations x %d replications = %d runs in %.2f s\n",
-            ECSIM_VERSION, o->run.scenario, t->n_configs, t->reps, t->n_configs * t->reps, wall_s);
-    fprintf(out, "  SLO: p99_s <= %g s and error_rate <= %g at the upper end of the 95%% CI\n",
-            slo_p99, slo_err);
-    const plan_row *first = NULL, *second = NULL, *close = NULL;
-    for (int c = 0; c < t->n_configs; c++) {
-        const plan_row *r = &rows[c];
-        if (r->rank == 1) first = r;
-        if (r->rank == 2) second = r;
-        if (!close || r->shortfall < close->shortfall ||
-            (r->shortfall == close->shortfall && r->cost[0] < close->cost[0]))
-            close = r;
+    int n_sets = o->run.n_sets + t->n_dims, R = x->confirm, rc = ECS_OK;
+    const char **sets = xcalloc((size_t) n_sets + 1, sizeof *sets);
+    char **own = xcalloc((size_t) t->n_dims + 1, sizeof *own);
+    for (int i = 0; i < o->run.n_sets; i++) sets[i] = o->run.sets[i];
+    for (int d = 0; d < t->n_dims; d++) {
+        const char *val = t->values[(size_t) c * (size_t) t->n_dims + (size_t) d];
+        size_t len = strlen(t->paths[d]) + strlen(val) + 2;
+        own[d] = xcalloc(len, 1);
+        snprintf(own[d], len, "%s=%s", t->paths[d], val);
+        sets[o->run.n_sets + d] = own[d];
     }
-    if (first) {
-        fprintf(out, "  %d of %d configurations meet the SLO\n", nf, t->n_configs);
-        print_row(t, first, "cheapest", out);
-        if (second)
-            print_row(t, second, "runner-up", out);
-        else
-            fprintf(out, "  runner-up: none\n");
-    } else {
-        fprintf(out, "  no configuration meets the SLO with 95%% confidence\n");
-        if (close) print_row(t, close, "closest", out);
+    int n_cols = x->n_slo + 2;
+    double *vals = xcalloc((size_t) n_cols * (size_t) R, sizeof *vals);
+    for (int k = 1; rc == ECS_OK && k <= R; k++) {
+        char dir[4200], path[4300];
+        snprintf(dir, sizeof dir, "%s/c%d-r%d", scratch, c + 1, k);
+        run_opts one = o->run;
+        one.sets = sets;
+        one.n_sets = n_sets;
+        one.seed_given = 1;
+        one.seed = replicate_seed(x->seed, PLAN_CONFIRM_OFFSET + k);
+        one.out_dir = dir;
+        one.quiet = 1;
+        rc = run_scenario(&one, stderr, NULL, e);
+        if (rc != ECS_OK) break;
+        snprintf(path, sizeof path, "%s/summary.csv", dir);
+        replicate_row row;
+        rc = replicate_read_row(path, &row, e);
+        if (rc != ECS_OK) break;
+        for (int m = 0; m < n_cols; m++) {
+            const char *name = m == 0 ? x->minimize : m == 1 ? "p99_s" : x->slo[m - 2].metric;
+            double val = NAN;
+            for (int j = 0; j < row.n; j++)
+                if (strcmp(row.names[j], name) == 0) replicate_cell_value(row.values[j], &val);
+            vals[(size_t) m * (size_t) R + (size_t) (k - 1)] = val;
+        }
+        replicate_row_free(&row);
+        replicate_rmtree(dir);
     }
-    fprintf(out, "  results: %s/plan.csv (runs in sweep.csv, aggregate.csv)\n", dir);
+    if (rc == ECS_OK) {
+        for (int m = 0; m < n_cols; m++) {
+            double *dst = m == 0 ? obj : m == 1 ? p99 : v[m - 2];
+            replicate_interval(vals + (size_t) m * (size_t) R, R, &dst[0], &dst[1], &dst[2]);
+        }
+    }
+    free(vals);
+    for (int d = 0; d < t->n_dims; d++) free(own[d]);
+    free(own);
+    free(sets);
+    return rc;
+}
+
+/* ---- checking names before anything runs ---- */
+
+/* A run capped at the start in scratch: the summary.csv columns this
+ * scenario writes, to check --slo and --minimize names against. */
+static int check_metrics(const plan_opts *o, const plan_ctx *x, const char *scratch, ecs_err *e)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/probe", scratch);
+    run_opts one = o->run;
+    one.out_dir = dir;
+    one.quiet = 1;
+    one.until_s = 0;
+    int rc = run_scenario(&one, stderr, NULL, e);
+    if (rc != ECS_OK) return rc;
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    replicate_row row;
+    rc = replicate_read_row(path, &row, e);
+    if (rc != ECS_OK) return rc;
+    for (int m = -1; rc == ECS_OK && m < x->n_slo; m++) {
+        const char *name = m < 0 ? x->minimize : x->slo[m].metric;
+        int found = 0;
+        for (int j = 0; j < row.n; j++) found |= strcmp(row.names[j], name) == 0;
+        if (!found || replicate_is_meta(name))
+            rc = err_set(e, ECS_EINPUT, "%s: %s: not a measured column of summary.csv%s",
+                         m < 0 ? "--minimize" : "--slo", name,
+                         found ? "" : " (e.g. p99_s, error_rate, cost_usd, cpu_util_pct)");
+    }
+    replicate_row_free(&row);
+    replicate_rmtree(dir);
+    return rc;
 }
 
 /* the path of "PATH=SPEC" starts with slo. */
@@ -183,10 +422,23 @@ static int varies_slo(const char *vary)
     return strncmp(vary, "slo.", 4) == 0;
 }
 
+static void print_slo(const plan_ctx *x, FILE *out)
+{
+    fprintf(out, "  SLO (%s, at the pessimistic end of the 95%% CI):",
+            x->slo_given ? "--slo" : "the scenario's");
+    for (int i = 0; i < x->n_slo; i++)
+        fprintf(out, "%s %s %s %g", i ? "," : "", x->slo[i].metric, op_text(x->slo[i].op),
+                x->slo[i].bound);
+    fprintf(out, "; minimize %s\n", x->minimize);
+}
+
 int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
 {
     if (o->replications < 2 || o->replications > REPLICATE_LIMIT)
         return err_set(e, ECS_EINPUT, "--replications: expected an integer in [2, %d]",
+                       REPLICATE_LIMIT);
+    if (o->confirm == 1 || o->confirm > REPLICATE_LIMIT)
+        return err_set(e, ECS_EINPUT, "--confirm: expected 0 or an integer in [2, %d]",
                        REPLICATE_LIMIT);
     if (o->n_vary < 1)
         return err_set(e, ECS_EINPUT, "plan: expected at least one --vary PATH=SPEC");
@@ -194,13 +446,68 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
         if (varies_slo(o->vary[i]))
             return err_set(e, ECS_EINPUT,
                            "--vary: %.*s: the SLO is what plan meets, not a parameter to vary "
-                           "(use --set)",
+                           "(use --set or --slo)",
                            (int) strcspn(o->vary[i], "="), o->vary[i]);
+    if (o->n_slo > PLAN_MAX_SLO)
+        return err_set(e, ECS_EINPUT, "--slo: at most %d terms", PLAN_MAX_SLO);
+    plan_ctx *x = xcalloc(1, sizeof *x);
+    for (int i = 0; i < o->n_slo; i++)
+        if (plan_parse_slo(o->slo[i], &x->slo[i], e) != ECS_OK) {
+            free(x);
+            return e->code;
+        }
+    x->n_slo = o->n_slo;
+    x->slo_given = o->n_slo > 0;
+    if (o->minimize &&
+        (!*o->minimize || strlen(o->minimize) >= sizeof x->minimize ||
+         strspn(o->minimize, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+             strlen(o->minimize))) {
+        free(x);
+        return err_set(e, ECS_EINPUT, "--minimize: \"%s\": expected a metric name (e.g. cost)",
+                       o->minimize);
+    }
+    snprintf(x->minimize, sizeof x->minimize, "%s",
+             plan_metric_name(o->minimize ? o->minimize : "cost"));
+    x->confirm = o->confirm < 0 ? o->replications : o->confirm;
+
     params *p = run_load_params(o->run.scenario, o->run.sets, o->run.n_sets, e);
-    if (!p) return e->code;
-    double slo_p99 = params_real(p, "slo.p99_latency_s"),
-           slo_err = params_real(p, "slo.error_rate");
+    if (!p) {
+        free(x);
+        return e->code;
+    }
+    if (!x->slo_given) {
+        x->n_slo = 2;
+        snprintf(x->slo[0].metric, sizeof x->slo[0].metric, "p99_s");
+        x->slo[0].op = PLAN_LE;
+        x->slo[0].bound = params_real(p, "slo.p99_latency_s");
+        snprintf(x->slo[1].metric, sizeof x->slo[1].metric, "error_rate");
+        x->slo[1].op = PLAN_LE;
+        x->slo[1].bound = params_real(p, "slo.error_rate");
+    }
+    x->seed = o->run.seed_given ? o->run.seed : (uint64_t) params_int(p, "run.seed");
     params_free(p);
+    for (int i = 0; i < x->n_slo; i++) {
+        x->slo_extra[i] =
+            strcmp(x->slo[i].metric, x->minimize) != 0 && strcmp(x->slo[i].metric, "p99_s") != 0;
+        for (int j = 0; j < i; j++)
+            if (strcmp(x->slo[i].metric, x->slo[j].metric) == 0) x->slo_extra[i] = 0;
+    }
+
+    /* the probe and the confirmation runs go to a scratch directory outside
+     * DIR, so that a bad --slo name leaves nothing behind */
+    const char *tmp = getenv("TMPDIR");
+    char scratch[4096];
+    snprintf(scratch, sizeof scratch, "%s/ecsim-plan.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        free(x);
+        return err_set(e, ECS_EIO, "%s: %s", scratch, strerror(errno));
+    }
+    int rc = check_metrics(o, x, scratch, e);
+    if (rc != ECS_OK) {
+        replicate_rmtree(scratch);
+        free(x);
+        return rc;
+    }
 
     char dir[4096];
     if (o->run.out_dir)
@@ -220,39 +527,129 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     so.jobs = o->jobs;
     sweep_table t;
     double wall0 = wall_now();
-    int rc = sweep_run_table(&so, out, &t, e);
+    rc = sweep_run_table(&so, out, &t, e);
     double wall_s = wall_now() - wall0;
     if (rc != ECS_OK) {
         sweep_table_free(&t);
+        replicate_rmtree(scratch);
+        free(x);
         return rc;
     }
-    int mc = sweep_table_metric(&t, "cost_usd"), mp = sweep_table_metric(&t, "p99_s"),
-        me = sweep_table_metric(&t, "error_rate");
-    if (mc < 0 || mp < 0 || me < 0 || t.n_configs < 1) {
+    int mo = sweep_table_metric(&t, x->minimize), mp = sweep_table_metric(&t, "p99_s");
+    int ms[PLAN_MAX_SLO];
+    int missing = mo < 0 || mp < 0 || t.n_configs < 1;
+    for (int i = 0; i < x->n_slo; i++) {
+        ms[i] = sweep_table_metric(&t, x->slo[i].metric);
+        missing |= ms[i] < 0;
+    }
+    if (missing) {
         sweep_table_free(&t);
-        return err_set(e, ECS_EINTERNAL,
-                       "plan: the runs' summaries lack cost_usd, p99_s or "
-                       "error_rate");
+        replicate_rmtree(scratch);
+        free(x);
+        return err_set(e, ECS_EINTERNAL, "plan: the runs' summaries lack a metric named");
     }
     plan_row *rows = xcalloc((size_t) t.n_configs, sizeof *rows);
     for (int c = 0; c < t.n_configs; c++) {
         const double *base = &t.ci[(size_t) c * (size_t) t.n_metrics * 3];
         rows[c].config = c + 1;
-        memcpy(rows[c].cost, base + (size_t) mc * 3, sizeof rows[c].cost);
+        rows[c].confirmed = -1;
+        memcpy(rows[c].obj, base + (size_t) mo * 3, sizeof rows[c].obj);
         memcpy(rows[c].p99, base + (size_t) mp * 3, sizeof rows[c].p99);
-        memcpy(rows[c].err, base + (size_t) me * 3, sizeof rows[c].err);
+        for (int i = 0; i < x->n_slo; i++)
+            memcpy(rows[c].slo[i], base + (size_t) ms[i] * 3, sizeof rows[c].slo[i]);
     }
-    int nf = plan_rank(rows, t.n_configs, slo_p99, slo_err);
-    afile *f = afile_open(dir, "plan.csv", e);
-    rc = f ? ECS_OK : e->code;
-    if (f) {
-        write_plan_csv(&t, rows, afile_fp(f));
-        rc = afile_commit(f, e);
+    int nf = plan_rank(rows, t.n_configs, x->slo, x->n_slo);
+
+    /* confirmation: the ranked feasible configurations in order, at most
+     * PLAN_CONFIRM_TRIES, each on the same fresh seeds */
+    int tried[PLAN_CONFIRM_TRIES], n_tried = 0, answer = -1;
+    double cv[PLAN_CONFIRM_TRIES][PLAN_MAX_SLO][3], cobj[PLAN_CONFIRM_TRIES][3],
+        cp99[PLAN_CONFIRM_TRIES][3];
+    for (int r = 1;
+         x->confirm > 0 && rc == ECS_OK && answer < 0 && r <= nf && n_tried < PLAN_CONFIRM_TRIES;
+         r++) {
+        int c = 0;
+        while (rows[c].rank != r) c++;
+        rc = confirm_config(o, x, &t, c, scratch, cv[n_tried], cobj[n_tried], cp99[n_tried], e);
+        if (rc != ECS_OK) break;
+        rows[c].confirmed =
+            plan_slo_holds(x->slo, x->n_slo, (const double(*)[3]) cv[n_tried], NULL);
+        if (rows[c].confirmed) answer = c;
+        tried[n_tried++] = c;
     }
-    if (rc == ECS_OK && !o->run.quiet)
-        print_answer(o, &t, rows, nf, slo_p99, slo_err, wall_s, dir, out);
+    replicate_rmtree(scratch);
+
+    int *on = xcalloc((size_t) t.n_configs, sizeof *on);
+    int n_front = plan_frontier(rows, t.n_configs, on);
+    if (rc == ECS_OK) {
+        afile *f = afile_open(dir, "plan.csv", e);
+        rc = f ? ECS_OK : e->code;
+        if (f) {
+            write_plan_csv(x, &t, rows, afile_fp(f));
+            rc = afile_commit(f, e);
+        }
+    }
+    if (rc == ECS_OK) {
+        afile *f = afile_open(dir, "frontier.csv", e);
+        rc = f ? ECS_OK : e->code;
+        if (f) {
+            write_frontier_csv(x, &t, rows, on, afile_fp(f));
+            rc = afile_commit(f, e);
+        }
+    }
+    if (rc == ECS_OK && !o->run.quiet) {
+        int cost = strcmp(x->minimize, "cost_usd") == 0;
+        fprintf(out, "ecsim %s plan: %s, %d configurations x %d replications = %d runs in %.2f s\n",
+                ECSIM_VERSION, o->run.scenario, t.n_configs, t.reps, t.n_configs * t.reps, wall_s);
+        print_slo(x, out);
+        const plan_row *first = NULL, *second = NULL, *close = NULL;
+        for (int c = 0; c < t.n_configs; c++) {
+            const plan_row *r = &rows[c];
+            if (r->rank == 1) first = r;
+            if (r->rank == 2) second = r;
+            if (!close || r->shortfall < close->shortfall ||
+                (r->shortfall == close->shortfall && r->obj[0] < close->obj[0]))
+                close = r;
+        }
+        if (first) {
+            fprintf(out, "  %d of %d configurations meet the SLO\n", nf, t.n_configs);
+            print_row(x, &t, first, cost ? "cheapest" : "best", out);
+            if (second)
+                print_row(x, &t, second, "runner-up", out);
+            else
+                fprintf(out, "  runner-up: none\n");
+            for (int i = 0; i < n_tried; i++) {
+                const plan_row *r = &rows[tried[i]];
+                fprintf(out,
+                        "  confirmation %d: config %d (rank %d) %s the SLO on %d fresh "
+                        "replications\n",
+                        i + 1, r->config, r->rank, r->confirmed ? "holds" : "fails", x->confirm);
+                print_values(x, cobj[i], cp99[i], (const double(*)[3]) cv[i], out);
+            }
+            if (answer >= 0) {
+                char label[2048];
+                cfg_label(&t, answer, label, sizeof label);
+                fprintf(out, "  answer: config %d (%s)%s\n", answer + 1, label,
+                        rows[answer].rank > 1 ? ", not the first ranked: it failed confirmation"
+                                              : ", confirmed");
+            } else if (x->confirm > 0) {
+                fprintf(out,
+                        "  answer: none confirmed in %d %s; config %d meets the SLO on the "
+                        "sweep only\n",
+                        n_tried, n_tried == 1 ? "try" : "tries", first->config);
+            }
+        } else {
+            fprintf(out, "  no configuration meets the SLO with 95%% confidence\n");
+            if (close) print_row(x, &t, close, "closest", out);
+        }
+        fprintf(out, "  frontier: %d of %d configurations (%s vs p99_s) in frontier.csv\n", n_front,
+                t.n_configs, x->minimize);
+        fprintf(out, "  results: %s/plan.csv (runs in sweep.csv, aggregate.csv)\n", dir);
+    }
+    free(on);
     free(rows);
     sweep_table_free(&t);
+    free(x);
     return rc;
 }
 
@@ -300,7 +697,7 @@ static int parse_count(const char *s, unsigned long long *out)
 }
 
 static int plan_parse(int argc, char **argv, plan_opts *o, const char **sets, const char **vary,
-                      FILE *out, FILE *err)
+                      const char **slo, FILE *out, FILE *err)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -315,6 +712,22 @@ static int plan_parse(int argc, char **argv, plan_opts *o, const char **sets, co
             sets[o->run.n_sets++] = v;
         } else if ((v = opt_value(argc, argv, &i, "--vary", NULL, &missing))) {
             vary[o->n_vary++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--slo", NULL, &missing))) {
+            plan_slo one;
+            ecs_err e;
+            err_clear(&e);
+            if (plan_parse_slo(v, &one, &e) != ECS_OK) return usage_error(err, "%s", e.msg);
+            if (o->n_slo >= PLAN_MAX_SLO)
+                return usage_error(err, "--slo: at most %d terms", PLAN_MAX_SLO);
+            slo[o->n_slo++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--minimize", NULL, &missing))) {
+            o->minimize = v;
+        } else if ((v = opt_value(argc, argv, &i, "--confirm", NULL, &missing))) {
+            if (parse_count(v, &n) != 0 || n == 1 || n > REPLICATE_LIMIT)
+                return usage_error(err,
+                                   "--confirm: expected 0 or an integer in [2, %d], got \"%s\"",
+                                   REPLICATE_LIMIT, v);
+            o->confirm = (int) n;
         } else if ((v = opt_value(argc, argv, &i, "--seed", NULL, &missing))) {
             if (parse_count(v, &n) != 0 || n > 9007199254740992ULL)
                 return usage_error(err, "--seed: expected an integer in [0, 2^53], got \"%s\"", v);
@@ -353,12 +766,15 @@ int plan_main(int argc, char **argv, FILE *out, FILE *err)
     memset(&o, 0, sizeof o);
     o.run.until_s = INFINITY;
     o.replications = PLAN_DEFAULT_REPLICATIONS;
+    o.confirm = -1;
     const char **sets = xcalloc((size_t) argc + 1, sizeof *sets);
     const char **vary = xcalloc((size_t) argc + 1, sizeof *vary);
-    int rc = plan_parse(argc, argv, &o, sets, vary, out, err);
+    const char **slo = xcalloc((size_t) argc + 1, sizeof *slo);
+    int rc = plan_parse(argc, argv, &o, sets, vary, slo, out, err);
     if (rc == 0) {
         o.run.sets = sets;
         o.vary = vary;
+        o.slo = slo;
         ecs_err e;
         err_clear(&e);
         if (plan_run(&o, out, &e) != ECS_OK) {
@@ -368,5 +784,6 @@ int plan_main(int argc, char **argv, FILE *out, FILE *err)
     }
     free(sets);
     free(vary);
+    free(slo);
     return rc < 0 ? 0 : rc;
 }

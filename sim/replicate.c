@@ -25,6 +25,7 @@
 #include "sim/engine/rng.h"
 #include "sim/engine/strdist.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/progress.h"
 #include "sim/version.h"
 
 /* run.seed's range is [0, 2^53] (it is stored exactly in a double) */
@@ -511,7 +512,16 @@ int replicate_run(const replicate_opts *o, FILE *out, replicate_result *res, ecs
     int limit = o->autorun ? o->max_replications : o->replications;
     int converged = 1;
     double wall0 = wall_now();
+    /* Ctrl-C is noticed between replications (the one running finishes;
+     * a second Ctrl-C kills at once) and leaves nothing new behind */
+    progress_catch_sigint();
+    progress *bar = progress_start(limit, 0, ro->quiet);
     for (int k = 1; rc == ECS_OK; k++) {
+        if (progress_interrupted()) {
+            rc = err_set(e, ECS_EINTR, "interrupted: %d of %d replications run; nothing written",
+                         k - 1, limit);
+            break;
+        }
         char rep_dir[4400], path[4500];
         snprintf(rep_dir, sizeof rep_dir, "%s/rep-%d", staging, k);
         run_opts one = *ro;
@@ -528,6 +538,7 @@ int replicate_run(const replicate_opts *o, FILE *out, replicate_result *res, ecs
             csvrows_free(&rows);
         }
         if (rc == ECS_OK && k == 1) rc = check_precision_metrics(&r, o, e);
+        progress_tick(bar, k);
         if (rc != ECS_OK || k >= limit) break;
         if (k >= first) {
             if (!o->autorun) break;
@@ -537,6 +548,8 @@ int replicate_run(const replicate_opts *o, FILE *out, replicate_result *res, ecs
             if (all) break;
         }
     }
+    progress_end(bar);
+    progress_release_sigint();
     for (int i = 0; rc == ECS_OK && o->autorun && i < o->n_precision; i++)
         converged = converged && precision_met(&r, &o->precision[i]);
     double wall_s = wall_now() - wall0;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "sim/engine/param.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/progress.h"
 #include "sim/registry.h"
 #include "sim/replicate.h"
 #ifdef ECSIM_MPI
@@ -214,6 +216,7 @@ typedef struct sweep {
     char ***vals;
     int done;
     FILE *journal;
+    progress *bar; /* NULL unless stderr is a terminal and not -q */
 #ifdef ECSIM_MPI
     FILE *mpi_out; /* rank 0: where progress lines go */
 #endif
@@ -493,9 +496,11 @@ static double wall_now(void)
 }
 
 /* The child: one ordinary run, quiet; its message (if it fails) goes up the
- * pipe and its exit status says input (2) or internal (1) failure. */
+ * pipe and its exit status says input (2) or internal (1) failure. Ctrl-C
+ * at a terminal reaches the child too: it dies of it, as a run does. */
 static void child_run(const sweep *s, const slot *sl, int fd)
 {
+    signal(SIGINT, SIG_DFL);
     int n;
     const char **sets = cfg_sets(s, sl->c, &n);
     run_opts one = s->o->run;
@@ -542,7 +547,7 @@ static int pool_start(sweep *s, slot *sl, int c, int k, ecs_err *e)
     return ECS_OK;
 }
 
-static void progress(const sweep *s, FILE *out, int c, int k, const replicate_row *row)
+static void progress_line(const sweep *s, FILE *out, int c, int k, const replicate_row *row)
 {
     const char *p99 = "", *req = "";
     for (int i = 0; i < row->n; i++) {
@@ -582,7 +587,9 @@ static int pool_finish(sweep *s, slot *sl, int status, FILE *out, ecs_err *e)
         rc = replicate_read_row(path, &row, e);
         if (rc == ECS_OK) {
             rc = journal_add(s, sl->c, sl->k, &row, path, e);
-            if (rc == ECS_OK && !s->o->run.quiet) progress(s, out, sl->c, sl->k, &row);
+            progress_clear(s->bar);
+            if (rc == ECS_OK && !s->o->run.quiet) progress_line(s, out, sl->c, sl->k, &row);
+            progress_tick(s->bar, s->done);
             replicate_row_free(&row);
         }
     }
@@ -591,14 +598,45 @@ static int pool_finish(sweep *s, slot *sl, int status, FILE *out, ecs_err *e)
     return rc;
 }
 
+/* Ctrl-C: the runs in flight are killed and their partial directories
+ * removed; one that had already ended well is journaled. */
+static int pool_interrupt(sweep *s, slot *slots, int jobs, FILE *out, ecs_err *e)
+{
+    for (int i = 0; i < jobs; i++)
+        if (slots[i].pid) kill(slots[i].pid, SIGKILL);
+    for (int i = 0; i < jobs; i++) {
+        if (!slots[i].pid) continue;
+        int status;
+        while (waitpid(slots[i].pid, &status, 0) < 0 && errno == EINTR) continue;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            ecs_err ignored;
+            err_clear(&ignored);
+            pool_finish(s, &slots[i], status, out, &ignored);
+        } else {
+            close(slots[i].fd);
+            slots[i].pid = 0;
+        }
+        replicate_rmtree(slots[i].dir);
+    }
+    progress_clear(s->bar);
+    return err_set(e, ECS_EINTR, "interrupted: %d of %d runs journaled; run again with --resume",
+                   s->done, s->n_configs * s->reps);
+}
+
 /* Runs what the journal lacks, at most jobs at a time, and at most
  * stop_after in all. Waits for every child it started, even after an
- * error, so none outlives the sweep. */
+ * error, so none outlives the sweep; SIGINT stops it (pool_interrupt). */
 static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
 {
     slot *slots = xcalloc((size_t) jobs, sizeof *slots);
     int total = s->n_configs * s->reps, next = 0, started = 0, running = 0, rc = ECS_OK;
+    progress_catch_sigint();
+    s->bar = progress_start(total, s->done, s->o->run.quiet);
     for (;;) {
+        if (rc == ECS_OK && progress_interrupted()) {
+            rc = pool_interrupt(s, slots, jobs, out, e);
+            break;
+        }
         while (rc == ECS_OK && running < jobs &&
                (s->o->stop_after == 0 || started < s->o->stop_after)) {
             while (next < total && s->vals[next]) next++;
@@ -626,6 +664,9 @@ static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
             running--;
         }
     }
+    progress_end(s->bar);
+    s->bar = NULL;
+    progress_release_sigint();
     free(slots);
     return rc;
 }
@@ -684,7 +725,7 @@ static int mpi_add(void *ctx, int item, const replicate_row *row, ecs_err *e)
     int c = item / s->reps, k = item % s->reps + 1;
     if (s->vals[item]) return ECS_OK; /* handed out once: cannot happen */
     int rc = journal_add(s, c, k, row, "an MPI worker's summary.csv", e);
-    if (rc == ECS_OK && !s->o->run.quiet) progress(s, s->mpi_out, c, k, row);
+    if (rc == ECS_OK && !s->o->run.quiet) progress_line(s, s->mpi_out, c, k, row);
     return rc;
 }
 

@@ -141,17 +141,20 @@ static void test_same_bytes(void **state)
     assert_int_equal(c1.rc, 0);
     assert_int_equal(c2.rc, 0);
     assert_string_equal(c1.out, ""); /* -q */
-    char *pa = path_in(a, "plan.csv"), *pb = path_in(b, "plan.csv");
-    size_t la = 0, lb = 0;
-    char *fa = tu_read_file(pa, &la), *fb = tu_read_file(pb, &lb);
-    assert_non_null(fa);
-    assert_non_null(fb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(fa, fb, la);
-    free(fa);
-    free(fb);
-    free(pa);
-    free(pb);
+    static const char *const files[] = {"plan.csv", "frontier.csv"};
+    for (int i = 0; i < 2; i++) {
+        char *pa = path_in(a, files[i]), *pb = path_in(b, files[i]);
+        size_t la = 0, lb = 0;
+        char *fa = tu_read_file(pa, &la), *fb = tu_read_file(pb, &lb);
+        assert_non_null(fa);
+        assert_non_null(fb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(fa, fb, la);
+        free(fa);
+        free(fb);
+        free(pa);
+        free(pb);
+    }
     tu_cli_free(&c1);
     tu_cli_free(&c2);
     tu_rmtree(dir);
@@ -209,7 +212,21 @@ static void test_bad_input(void **state)
     expect_bad(
         (const char *[]){"plan", scen, "--vary", "slo.p99_latency_s=0.1,0.2", "-o", out, NULL},
         "ecsim: --vary: slo.p99_latency_s: the SLO is what plan meets, not a parameter "
-        "to vary (use --set)\n");
+        "to vary (use --set or --slo)\n");
+    expect_bad((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3", "--slo",
+                                "p99_latency=0.2", "-o", out, NULL},
+               "ecsim: --slo: \"p99_latency=0.2\": expected METRIC<VALUE, METRIC<=VALUE, "
+               "METRIC>VALUE or METRIC>=VALUE (e.g. 'p99_latency<0.2')\n");
+    expect_bad((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3", "--slo",
+                                "p99_latency<abc", "-o", out, NULL},
+               "ecsim: --slo: \"p99_latency<abc\": expected METRIC<VALUE");
+    expect_bad((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3", "--slo",
+                                "p99_latncy<0.2", "-o", out, NULL},
+               "ecsim: --slo: p99_latncy: not a measured column of summary.csv (e.g. p99_s, "
+               "error_rate, cost_usd, cpu_util_pct)\n");
+    expect_bad((const char *[]){"plan", scen, "--vary", "services.s.desired_count=1,3",
+                                "--minimize", "seed", "-o", out, NULL},
+               "ecsim: --minimize: seed: not a measured column of summary.csv\n");
     expect_bad(
         (const char *[]){"plan", scen, "--vary", "services.s.desird_count=1,3", "-o", out, NULL},
         "ecsim: --vary: services.s.desird_count: unknown parameter; did you mean "
@@ -227,25 +244,136 @@ static void test_rank(void **state)
     plan_row r[4];
     memset(r, 0, sizeof r);
     for (int i = 0; i < 4; i++) r[i].config = i + 1;
+    plan_slo slo[2];
+    ecs_err e;
+    err_clear(&e);
+    assert_int_equal(plan_parse_slo(" p99_latency <= 0.2 ", &slo[0], &e), ECS_OK);
+    assert_string_equal(slo[0].metric, "p99_s");
+    assert_int_equal(slo[0].op, PLAN_LE);
+    assert_int_equal(plan_parse_slo("error_rate<=0", &slo[1], &e), ECS_OK);
     /* 1: cheap but too slow; 2 and 3 feasible at one cost, 3 faster; 4 dearer */
     double cost[] = {1, 2, 2, 3}, p99[] = {0.9, 0.15, 0.1, 0.05};
     for (int i = 0; i < 4; i++) {
-        r[i].cost[0] = cost[i];
+        r[i].obj[0] = cost[i];
         r[i].p99[0] = p99[i];
-        r[i].p99[2] = p99[i] + 0.01;
+        r[i].slo[0][0] = p99[i];
+        r[i].slo[0][2] = p99[i] + 0.01;
     }
-    assert_int_equal(plan_rank(r, 4, 0.2, 0), 3);
+    assert_int_equal(plan_rank(r, 4, slo, 2), 3);
     assert_int_equal(r[0].feasible, 0);
     assert_int_equal(r[0].rank, 0);
     assert_int_equal(r[2].rank, 1);
     assert_int_equal(r[1].rank, 2);
     assert_int_equal(r[3].rank, 3);
     /* an error rate above a zero SLO, or an interval that is NAN, fails */
-    r[2].err[2] = 1e-9;
-    r[3].p99[2] = NAN;
-    assert_int_equal(plan_rank(r, 4, 0.2, 0), 1);
+    r[2].slo[1][2] = 1e-9;
+    r[3].slo[0][2] = NAN;
+    assert_int_equal(plan_rank(r, 4, slo, 2), 1);
     assert_int_equal(r[1].rank, 1);
     assert_true(isinf(r[2].shortfall));
+    /* > holds on the lower end of the interval; < is strict */
+    plan_slo ge;
+    assert_int_equal(plan_parse_slo("cpu_util_pct>50", &ge, &e), ECS_OK);
+    assert_int_equal(ge.op, PLAN_GT);
+    double v[1][3] = {{60, 49, 71}};
+    assert_false(plan_slo_holds(&ge, 1, (const double(*)[3]) v, NULL));
+    v[0][1] = 51;
+    assert_true(plan_slo_holds(&ge, 1, (const double(*)[3]) v, NULL));
+    assert_int_equal(plan_parse_slo("cpu_util_pct<71", &ge, &e), ECS_OK);
+    assert_false(plan_slo_holds(&ge, 1, (const double(*)[3]) v, NULL));
+    /* the frontier: 1 (cheapest), 3 (dominates 2), 4 (fastest) */
+    int on[4];
+    assert_int_equal(plan_frontier(r, 4, on), 3);
+    assert_true(on[0] && !on[1] && on[2] && on[3]);
+}
+
+/* --slo replaces the scenario's SLO; --minimize picks what is ranked */
+static void test_slo_override(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *out = path_in(dir, "out");
+    /* the scenario's 0.5 s would pass three tasks; 0.001 s passes nothing */
+    tu_cli c = plan_into(scen, out, "--slo=p99_latency<0.001");
+    assert_int_equal(c.rc, 0);
+    assert_non_null(strstr(c.out, "SLO (--slo, at the pessimistic end of the 95% CI): p99_s < "
+                                  "0.001; minimize cost_usd\n"));
+    assert_non_null(strstr(c.out, "no configuration meets the SLO with 95% confidence"));
+    tu_cli_free(&c);
+    /* a lower bound on utilisation, minimizing host_hours */
+    tu_cli c2 = tu_run_cli((const char *[]){
+        "plan", scen, "--vary", "services.s.desired_count=1,3", "--vary",
+        "host_groups.h.instance_type=m5.large,m5.xlarge", "-j", "2", "-o", out, "--slo",
+        "cpu_util_pct>=0", "--slo", "error_rate<0.5", "--minimize", "host_hours", NULL});
+    assert_int_equal(c2.rc, 0);
+    assert_string_equal(c2.err, "");
+    assert_non_null(strstr(c2.out, "cpu_util_pct >= 0, error_rate < 0.5; minimize host_hours"));
+    assert_non_null(strstr(c2.out, "4 of 4 configurations meet the SLO"));
+    assert_non_null(strstr(c2.out, "best: config 3 ("));
+    char *p = path_in(out, "plan.csv");
+    table t;
+    table_read(&t, p);
+    assert_string_equal(cell(&t, 3, "rank"), "1");
+    assert_non_null(cell(&t, 1, "host_hours_ci_high"));
+    assert_non_null(cell(&t, 1, "cpu_util_pct_ci_low"));
+    free(t.text);
+    free(p);
+    tu_cli_free(&c2);
+    tu_rmtree(dir);
+    free(scen);
+    free(out);
+    free(dir);
+}
+
+/* the winner re-run on fresh seeds; frontier.csv non-dominated with it */
+static void test_confirm_frontier(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *out = path_in(dir, "out");
+    tu_cli c = plan_into(scen, out, "--confirm=3");
+    assert_int_equal(c.rc, 0);
+    assert_non_null(
+        strstr(c.out, "confirmation 1: config 3 (rank 1) holds the SLO on 3 fresh replications"));
+    assert_non_null(strstr(c.out, "answer: config 3 (services.s.desired_count=3, "
+                                  "host_groups.h.instance_type=m5.large), confirmed"));
+    char *p = path_in(out, "plan.csv");
+    table t;
+    table_read(&t, p);
+    assert_string_equal(cell(&t, 3, "confirmed"), "true");
+    assert_string_equal(cell(&t, 4, "confirmed"), "");
+    free(t.text);
+    free(p);
+    p = path_in(out, "frontier.csv");
+    table_read(&t, p);
+    assert_true(t.n_rows >= 2);
+    int has_winner = 0;
+    for (int i = 1; i < t.n_rows; i++) {
+        has_winner |= strcmp(cell(&t, i, "config"), "3") == 0;
+        double ci = strtod(cell(&t, i, "cost_usd"), NULL), pi = strtod(cell(&t, i, "p99_s"), NULL);
+        for (int j = 1; j < t.n_rows; j++) {
+            double cj = strtod(cell(&t, j, "cost_usd"), NULL),
+                   pj = strtod(cell(&t, j, "p99_s"), NULL);
+            assert_false(cj <= ci && pj <= pi && (cj < ci || pj < pi));
+        }
+        /* sorted by cost */
+        if (i > 1) assert_true(strtod(cell(&t, i - 1, "cost_usd"), NULL) <= ci);
+    }
+    assert_true(has_winner);
+    free(t.text);
+    free(p);
+    /* --confirm 0: no confirmation */
+    tu_cli c2 = plan_into(scen, out, "--confirm=0");
+    assert_int_equal(c2.rc, 0);
+    assert_null(strstr(c2.out, "confirmation"));
+    tu_cli_free(&c2);
+    tu_cli_free(&c);
+    tu_rmtree(dir);
+    free(scen);
+    free(out);
+    free(dir);
 }
 
 int main(void)
@@ -256,6 +384,8 @@ int main(void)
         cmocka_unit_test(test_none_feasible),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rank),
+        cmocka_unit_test(test_slo_override),
+        cmocka_unit_test(test_confirm_frontier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,5 +50,6 @@ int err_at(ecs_err *e, int code, const char *file, int line, int column, const c
 int err_exit_code(int code)
 {
     if (code == ECS_OK) return 0;
+    if (code == ECS_EINTR) return 130;
     return code == ECS_EINTERNAL ? 1 : 2;
 }

@@ -8,9 +8,10 @@
 
 enum {
     ECS_OK = 0,
-    ECS_EINPUT = -1,   /* bad scenario, trace, option or value: exit 2 */
-    ECS_EIO = -2,      /* a file could not be read or written: exit 2 */
-    ECS_EINTERNAL = -3 /* a bug or a library failure: exit 1 */
+    ECS_EINPUT = -1,    /* bad scenario, trace, option or value: exit 2 */
+    ECS_EIO = -2,       /* a file could not be read or written: exit 2 */
+    ECS_EINTERNAL = -3, /* a bug or a library failure: exit 1 */
+    ECS_EINTR = -4      /* stopped by Ctrl-C (SIGINT): exit 130 */
 };
 
 typedef struct ecs_err {
@@ -30,7 +31,7 @@ int err_set(ecs_err *e, int code, const char *fmt, ...) __attribute__((format(pr
 int err_at(ecs_err *e, int code, const char *file, int line, int column, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-/* 2 for input errors, 1 for internal ones, 0 for ECS_OK. */
+/* 2 for input errors, 1 for internal ones, 130 for ECS_EINTR, 0 for ECS_OK. */
 int err_exit_code(int code);
 
 #endif
