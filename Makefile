@@ -1,14 +1,15 @@
 # ecsim -- build, dependencies, tests, the default run, benchmarks, sanitizers.
 #
 #   make run     install what is missing, build, run scenarios/quickstart.yaml
-#   make test    install what is missing, build, run every test
+#   make test    install what is missing (Open MPI included), build, run every
+#                test, then the MPI build's sweep and plan under mpirun
 #   make check   the same tests built with AddressSanitizer + UBSan
 #   make bench   the speed benchmark against ../shared/bench's reference loop,
 #                the sweep pool's speed-up and overhead, a 50,000-task run
 #   make test-long   long statistical studies (not in CI)
 #   make fuzz    libFuzzer on the scenario loader and the trace readers, FUZZ_RUNS inputs each
 #   make MPI=1   install Open MPI if missing, build ecsim with it into build-mpi/
-#   make test-mpi  the MPI build's sweep under mpirun against the local pool (not in `test`)
+#   make test-mpi  only the MPI build's sweep and plan under mpirun against the local pool
 #
 # `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
 # so pkg-config is read after the packages are installed.
@@ -90,6 +91,7 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(MAKE) --no-print-directory test-mpi
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-san SAN=1 test-run
@@ -104,7 +106,8 @@ bench: deps
 	$(Q)sh tests/bench_trace.sh $(BUILD)
 	$(Q)sh tests/bench_sweep.sh $(BUILD)
 
-# Open MPI is installed (if missing) and used only here, never by `test`.
+# Open MPI is installed (if missing) here, so that `make test` runs the MPI
+# test wherever it runs (CI included); `make run` and `make check` need none.
 test-mpi:
 	$(Q)$(MAKE) --no-print-directory MPI=0 BUILD=build deps
 	$(Q)$(MAKE) --no-print-directory MPI=0 BUILD=build build/ecsim

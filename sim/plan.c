@@ -4,7 +4,8 @@
  * and the answer printed. Every configuration of the grid is evaluated (no
  * pruning): R replications each through sweep_run_table, so replication k
  * of every configuration shares a seed (common random numbers) and the
- * runs use the sweep's process pool. A configuration is feasible when the
+ * runs use the sweep's process pool, or the ranks of an MPI job, as do the
+ * confirmation's fresh replications. A configuration is feasible when the
  * upper end of the 95% Student-t interval of p99_s is <= slo.p99_latency_s
  * and that of error_rate is <= slo.error_rate: "meets the SLO" must hold
  * even at the pessimistic end of what R replications can tell. */
@@ -25,6 +26,9 @@
 #include "sim/replicate.h"
 #include "sim/sweep.h"
 #include "sim/version.h"
+#ifdef ECSIM_MPI
+#include "sim/sweep_mpi.h"
+#endif
 
 static const char usage_plan[] =
     "usage: ecsim plan FILE --vary PATH=SPEC [--vary ...] [options]\n"
@@ -332,7 +336,7 @@ static int confirm_config(const plan_opts *o, const plan_ctx *x, const sweep_tab
                           const char *scratch, double (*v)[3], double obj[3], double p99[3],
                           ecs_err *e)
 {
-    int n_sets = o->run.n_sets + t->n_dims, R = x->confirm, rc = ECS_OK;
+    int n_sets = o->run.n_sets + t->n_dims;
     const char **sets = xcalloc((size_t) n_sets + 1, sizeof *sets);
     char **own = xcalloc((size_t) t->n_dims + 1, sizeof *own);
     for (int i = 0; i < o->run.n_sets; i++) sets[i] = o->run.sets[i];
@@ -343,41 +347,40 @@ static int confirm_config(const plan_opts *o, const plan_ctx *x, const sweep_tab
         snprintf(own[d], len, "%s=%s", t->paths[d], val);
         sets[o->run.n_sets + d] = own[d];
     }
-    int n_cols = x->n_slo + 2;
-    double *vals = xcalloc((size_t) n_cols * (size_t) R, sizeof *vals);
-    for (int k = 1; rc == ECS_OK && k <= R; k++) {
-        char dir[4200], path[4300];
-        snprintf(dir, sizeof dir, "%s/c%d-r%d", scratch, c + 1, k);
-        run_opts one = o->run;
-        one.sets = sets;
-        one.n_sets = n_sets;
-        one.seed_given = 1;
-        one.seed = replicate_seed(x->seed, PLAN_CONFIRM_OFFSET + k);
-        one.out_dir = dir;
-        one.quiet = 1;
-        rc = run_scenario(&one, stderr, NULL, e);
-        if (rc != ECS_OK) break;
-        snprintf(path, sizeof path, "%s/summary.csv", dir);
-        replicate_row row;
-        rc = replicate_read_row(path, &row, e);
-        if (rc != ECS_OK) break;
+    /* one configuration through the sweep's pool (or MPI ranks), on seeds
+     * disjoint from the sweep's */
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/confirm-c%d", scratch, c + 1);
+    sweep_opts so;
+    memset(&so, 0, sizeof so);
+    so.run = o->run;
+    so.run.sets = sets;
+    so.run.n_sets = n_sets;
+    so.run.seed_given = 1;
+    so.run.seed = x->seed;
+    so.run.out_dir = dir;
+    so.run.quiet = 1;
+    so.replications = x->confirm;
+    so.jobs = o->jobs;
+    so.seed_offset = PLAN_CONFIRM_OFFSET;
+    so.single = 1;
+    sweep_table ct;
+    int rc = sweep_run_table(&so, stderr, &ct, e);
+    if (rc == ECS_OK && !ct.served) {
+        int n_cols = x->n_slo + 2;
         for (int m = 0; m < n_cols; m++) {
             const char *name = m == 0 ? x->minimize : m == 1 ? "p99_s" : x->slo[m - 2].metric;
-            double val = NAN;
-            for (int j = 0; j < row.n; j++)
-                if (strcmp(row.names[j], name) == 0) replicate_cell_value(row.values[j], &val);
-            vals[(size_t) m * (size_t) R + (size_t) (k - 1)] = val;
-        }
-        replicate_row_free(&row);
-        replicate_rmtree(dir);
-    }
-    if (rc == ECS_OK) {
-        for (int m = 0; m < n_cols; m++) {
             double *dst = m == 0 ? obj : m == 1 ? p99 : v[m - 2];
-            replicate_interval(vals + (size_t) m * (size_t) R, R, &dst[0], &dst[1], &dst[2]);
+            int at = sweep_table_metric(&ct, name);
+            if (at < 0) {
+                rc = err_set(e, ECS_EINTERNAL, "plan: the confirmation lacks %s", name);
+                break;
+            }
+            memcpy(dst, &ct.ci[(size_t) at * 3], 3 * sizeof *dst);
         }
     }
-    free(vals);
+    sweep_table_free(&ct);
+    replicate_rmtree(dir);
     for (int d = 0; d < t->n_dims; d++) free(own[d]);
     free(own);
     free(sets);
@@ -430,6 +433,28 @@ static void print_slo(const plan_ctx *x, FILE *out)
         fprintf(out, "%s %s %s %g", i ? "," : "", x->slo[i].metric, op_text(x->slo[i].op),
                 x->slo[i].bound);
     fprintf(out, "; minimize %s\n", x->minimize);
+}
+
+/* Under mpirun the workers follow rank 0 through the confirmation sweeps:
+ * rank 0 shares which configuration it confirms next (-1: none). */
+static int share(int value)
+{
+#ifdef ECSIM_MPI
+    return sweep_mpi_share(value);
+#else
+    return value;
+#endif
+}
+
+/* An MPI worker rank after the grid: serves each confirmation sweep rank 0
+ * asks for. */
+static int serve_confirmations(const plan_opts *o, const plan_ctx *x, const sweep_table *t,
+                               const char *scratch, ecs_err *e)
+{
+    double v[PLAN_MAX_SLO][3], obj[3], p99[3];
+    for (int c; (c = share(-1)) >= 0;)
+        if (c < t->n_configs) confirm_config(o, x, t, c, scratch, v, obj, p99, e);
+    return ECS_OK;
 }
 
 int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
@@ -530,6 +555,14 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     rc = sweep_run_table(&so, out, &t, e);
     double wall_s = wall_now() - wall0;
     if (rc != ECS_OK) {
+        share(-1);
+        sweep_table_free(&t);
+        replicate_rmtree(scratch);
+        free(x);
+        return rc;
+    }
+    if (t.served) {
+        rc = serve_confirmations(o, x, &t, scratch, e);
         sweep_table_free(&t);
         replicate_rmtree(scratch);
         free(x);
@@ -543,6 +576,7 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
         missing |= ms[i] < 0;
     }
     if (missing) {
+        share(-1);
         sweep_table_free(&t);
         replicate_rmtree(scratch);
         free(x);
@@ -570,6 +604,7 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
          r++) {
         int c = 0;
         while (rows[c].rank != r) c++;
+        share(c);
         rc = confirm_config(o, x, &t, c, scratch, cv[n_tried], cobj[n_tried], cp99[n_tried], e);
         if (rc != ECS_OK) break;
         rows[c].confirmed =
@@ -577,6 +612,7 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
         if (rows[c].confirmed) answer = c;
         tried[n_tried++] = c;
     }
+    share(-1);
     replicate_rmtree(scratch);
 
     int *on = xcalloc((size_t) t.n_configs, sizeof *on);

@@ -222,6 +222,14 @@ typedef struct sweep {
 #endif
 } sweep;
 
+/* Replication k's seed: the same for every configuration (common random
+ * numbers), shifted by seed_offset for runs that must not share the sweep's
+ * seeds (the planner's confirmation). */
+static uint64_t sweep_seed(const sweep *s, int k)
+{
+    return replicate_seed(s->seed, s->o->seed_offset + k);
+}
+
 static const char *cfg_value(const sweep *s, int c, int d)
 {
     return s->dims[d].values[s->cidx[(size_t) c * (size_t) s->n_dims + (size_t) d]];
@@ -288,6 +296,11 @@ static char *spec_text(const sweep *s)
     const sweep_opts *o = s->o;
     char *t = xasprintf("ecsim sweep\nscenario: %s\nseed: %llu\nreplications: %d\nlhs: %d\n",
                         o->run.scenario, (unsigned long long) s->seed, s->reps, o->lhs);
+    if (o->seed_offset) {
+        char *u = xasprintf("%sseed offset: %d\n", t, o->seed_offset);
+        free(t);
+        t = u;
+    }
     for (int i = 0; i < o->run.n_sets; i++) {
         char *u = xasprintf("%sset: %s\n", t, o->run.sets[i]);
         free(t);
@@ -410,7 +423,7 @@ static int journal_load(sweep *s, const char *path, ecs_err *e)
             long c = j.widths[r] == j.widths[0] ? strtol(f[0], NULL, 10) : 0;
             long k = c ? strtol(f[1], NULL, 10) : 0;
             if (c < 1 || c > s->n_configs || k < 1 || k > s->reps ||
-                strtoull(f[2], NULL, 10) != replicate_seed(s->seed, (int) k)) {
+                strtoull(f[2], NULL, 10) != sweep_seed(s, (int) k)) {
                 rc = err_set(e, ECS_EINPUT,
                              "%s: line %d: not a run of this sweep; start again without --resume",
                              path, r + 1);
@@ -468,7 +481,7 @@ static int journal_add(sweep *s, int c, int k, const replicate_row *row, const c
     }
     csvw_int(&w, c + 1);
     csvw_int(&w, k);
-    csvw_uint(&w, replicate_seed(s->seed, k));
+    csvw_uint(&w, sweep_seed(s, k));
     for (int i = 0; i < s->n_names; i++) csvw_str(&w, v[i]);
     csvw_end(&w);
     /* flushed line by line: a sweep killed now loses only runs in flight */
@@ -508,7 +521,7 @@ static void child_run(const sweep *s, const slot *sl, int fd)
     one.n_sets = n;
     one.out_dir = sl->dir;
     one.seed_given = 1;
-    one.seed = replicate_seed(s->seed, sl->k);
+    one.seed = sweep_seed(s, sl->k);
     one.quiet = 1;
     ecs_err e;
     err_clear(&e);
@@ -696,7 +709,7 @@ static int mpi_run_item(void *ctx, int item, replicate_row *row, ecs_err *e)
     one.n_sets = n;
     one.out_dir = sl.dir;
     one.seed_given = 1;
-    one.seed = replicate_seed(s->seed, sl.k);
+    one.seed = sweep_seed(s, sl.k);
     one.quiet = 1;
     ecs_err re;
     err_clear(&re);
@@ -801,7 +814,7 @@ static void write_sweep_csv(const sweep *s, FILE *fp)
             csvw_int(&w, c + 1);
             for (int d = 0; d < s->n_dims; d++) csvw_str(&w, cfg_value(s, c, d));
             csvw_int(&w, k);
-            csvw_uint(&w, replicate_seed(s->seed, k));
+            csvw_uint(&w, sweep_seed(s, k));
             for (int m = 0; m < s->n_names; m++) csvw_str(&w, v[m]);
             csvw_end(&w);
         }
@@ -923,12 +936,12 @@ static int sweep_prepare(sweep *s, const sweep_opts *o, ecs_err *e)
     memset(s, 0, sizeof *s);
     s->o = o;
     s->reps = o->replications;
-    if (o->n_vary < 1)
+    if (o->n_vary < 1 && !o->single)
         return err_set(e, ECS_EINPUT, "sweep: expected at least one --vary PATH=SPEC");
     if (o->replications < 1 || o->replications > REPLICATE_LIMIT)
         return err_set(e, ECS_EINPUT, "--replications: expected an integer in [1, %d]",
                        REPLICATE_LIMIT);
-    s->dims = xcalloc((size_t) o->n_vary, sizeof *s->dims);
+    s->dims = xcalloc((size_t) o->n_vary + 1, sizeof *s->dims);
     for (int i = 0; i < o->n_vary; i++) {
         int rc = sweep_parse_vary(o->vary[i], &s->dims[i], e);
         if (rc != ECS_OK) return rc;
@@ -965,7 +978,7 @@ static int sweep_prepare(sweep *s, const sweep_opts *o, ecs_err *e)
                            "with --lhs K",
                            n, SWEEP_MAX_CONFIGS);
         s->n_configs = (int) n;
-        s->cidx = xmalloc((size_t) s->n_configs * (size_t) s->n_dims * sizeof *s->cidx);
+        s->cidx = xmalloc(((size_t) s->n_configs * (size_t) s->n_dims + 1) * sizeof *s->cidx);
         /* row-major: the first --vary changes slowest, the last fastest */
         for (int c = 0; c < s->n_configs; c++) {
             int rest = c;
@@ -1042,18 +1055,24 @@ static int open_dir(sweep *s, const char *spec, ecs_err *e)
 }
 
 /* Copies what a finished sweep measured into t (see sweep.h). */
-static void fill_table(const sweep *s, sweep_table *t)
+/* The configurations of t, without results. */
+static void fill_shape(const sweep *s, sweep_table *t)
 {
     t->n_configs = s->n_configs;
     t->n_dims = s->n_dims;
     t->reps = s->reps;
-    t->n_metrics = s->n_names;
     t->paths = xcalloc((size_t) s->n_dims + 1, sizeof *t->paths);
     for (int d = 0; d < s->n_dims; d++) t->paths[d] = xstrdup(s->dims[d].path);
     t->values = xcalloc((size_t) s->n_configs * (size_t) s->n_dims + 1, sizeof *t->values);
     for (int c = 0; c < s->n_configs; c++)
         for (int d = 0; d < s->n_dims; d++)
             t->values[(size_t) c * (size_t) s->n_dims + (size_t) d] = xstrdup(cfg_value(s, c, d));
+}
+
+static void fill_table(const sweep *s, sweep_table *t)
+{
+    fill_shape(s, t);
+    t->n_metrics = s->n_names;
     t->metrics = xcalloc((size_t) s->n_names + 1, sizeof *t->metrics);
     for (int m = 0; m < s->n_names; m++) t->metrics[m] = xstrdup(s->names[m]);
     t->ci = xcalloc((size_t) s->n_configs * (size_t) s->n_names * 3 + 1, sizeof *t->ci);
@@ -1117,6 +1136,10 @@ int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e)
     sweep_mpi_role role = sweep_mpi_begin();
     if (role == SWEEP_MPI_WORKER) {
         rc = mpi_work(&s, e);
+        if (rc == ECS_OK && t) {
+            fill_shape(&s, t);
+            t->served = 1;
+        }
         sweep_free(&s);
         return rc;
     }

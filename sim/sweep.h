@@ -37,6 +37,8 @@ typedef struct sweep_opts {
     int resume;       /* run only what DIR/journal.csv lacks */
     int stop_after;   /* 0: no limit; N: stop once N runs are journaled */
     int keep_runs;    /* keep each run's files in DIR/runs/c<i>-r<k>/ */
+    int seed_offset;  /* replication k runs on replicate_seed(seed, seed_offset + k) */
+    int single;       /* no --vary is allowed: one configuration, the run's --sets */
 } sweep_opts;
 
 /* Parses "PATH=SPEC": A:B (integers, step 1), A:B:STEP, V1,V2,... (numbers
@@ -72,6 +74,8 @@ typedef struct sweep_table {
     int n_metrics;
     char **metrics; /* [m]: the runs' summary.csv columns */
     double *ci;     /* [(c * n_metrics + m) * 3 + i]: i 0 mean, 1 low, 2 high */
+    int served;     /* an MPI worker rank: it ran items for rank 0 and has the
+                     * configurations but no results (n_metrics 0) */
 } sweep_table;
 
 /* sweep_run, also filling t (when not NULL) once the results are written;

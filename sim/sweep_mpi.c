@@ -232,3 +232,11 @@ int sweep_mpi_work(const sweep_mpi_ops *ops, ecs_err *e)
         free(b.p);
     }
 }
+
+int sweep_mpi_share(int value)
+{
+    if (!mpi_up || mpi_size < 2) return value;
+    int32_t v = value;
+    MPI_Bcast(&v, 1, MPI_INT32_T, 0, MPI_COMM_WORLD);
+    return v;
+}

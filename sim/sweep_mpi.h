@@ -53,4 +53,9 @@ int sweep_mpi_work(const sweep_mpi_ops *ops, ecs_err *e);
 /* Rank 0: tells workers still waiting that no work comes for this sweep. */
 void sweep_mpi_release(void);
 
+/* Every rank calls it at the same point: returns rank 0's value (so the
+ * workers follow the coordinator's decision of which sweep comes next).
+ * Without MPI, or with one rank, returns value. */
+int sweep_mpi_share(int value);
+
 #endif

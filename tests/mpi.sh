@@ -1,8 +1,10 @@
 #!/bin/sh
-# mpi.sh -- `make test-mpi`: a 2x2x2 sweep (two --vary of two values, two
-# replications) run by the MPI build under mpirun with 3 ranks (rank 0
-# coordinating, two workers; --oversubscribe for a 2-core machine) and with
-# 1 rank, compared byte for byte with the local pool's -j 1 result.
+# mpi.sh -- the MPI test (`make test` and `make test-mpi` run it): a 2x2x2
+# sweep (two --vary of two values, two replications) run by the MPI build
+# under mpirun with 3 ranks (rank 0 coordinating, two workers;
+# --oversubscribe for a 2-core machine) and with 1 rank, compared byte for
+# byte with the local pool's -j 1 result; then `ecsim plan` (its grid and
+# its confirmation sweep both spread over the ranks) against -j 1.
 # Usage: sh tests/mpi.sh MPI_ECSIM LOCAL_ECSIM
 set -eu
 mpi_bin=$1
@@ -42,5 +44,32 @@ for n in 3 1; do
         echo "FAIL mpirun -n $n: journal.csv differs"; fail=1
     fi
 done
+
+# the planner: grid and confirmation over 3 ranks, the same answer and files
+plan="scenarios/quickstart.yaml --set run.duration_s=60 --set run.warmup_s=10
+      --vary services.web.desired_count=2:4 --replications 2 --confirm 2 --slo p99_latency<3"
+# shellcheck disable=SC2086
+"$local_bin" plan $plan -j 1 -o "$tmp/plan-local" > "$tmp/plan-local.out"
+# shellcheck disable=SC2086
+if ! mpirun --oversubscribe -n 3 "$mpi_bin" plan $plan -o "$tmp/plan-mpi" \
+    > "$tmp/plan-mpi.out" 2>&1; then
+    echo "FAIL mpirun -n 3 plan exited non-zero:"; cat "$tmp/plan-mpi.out"; fail=1
+else
+    for f in plan.csv frontier.csv sweep.csv aggregate.csv; do
+        if cmp -s "$tmp/plan-local/$f" "$tmp/plan-mpi/$f"; then
+            echo "PASS mpirun -n 3 plan: $f identical to -j 1"
+        else
+            echo "FAIL mpirun -n 3 plan: $f differs from -j 1"; fail=1
+        fi
+    done
+    # the answer and the confirmation lines (not the timing or the paths)
+    if [ "$(grep -E 'answer|confirmation|cheapest' "$tmp/plan-local.out")" = \
+         "$(grep -E 'answer|confirmation|cheapest' "$tmp/plan-mpi.out")" ] &&
+       grep -q 'answer: config' "$tmp/plan-local.out"; then
+        echo "PASS mpirun -n 3 plan: the same answer, confirmed on the same fresh replications"
+    else
+        echo "FAIL mpirun -n 3 plan: the printed answer differs"; fail=1
+    fi
+fi
 [ "$fail" -eq 0 ] && echo "test-mpi: passed"
 exit "$fail"
