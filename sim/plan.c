@@ -1,11 +1,15 @@
 /* plan.c -- the capacity planner: the cheapest configuration of a --vary
  * grid that meets the scenario's SLO with 95% confidence.
  * Owns: `ecsim plan`'s options, the feasibility rule and ranking, plan.csv
- * and the answer printed. Every configuration of the grid is evaluated (no
- * pruning): R replications each through sweep_run_table, so replication k
- * of every configuration shares a seed (common random numbers) and the
- * runs use the sweep's process pool, or the ranks of an MPI job, as do the
- * confirmation's fresh replications. A configuration is feasible when the
+ * and the answer printed. Configurations run R replications each through
+ * sweep_run_table, so replication k of every configuration shares a seed
+ * (common random numbers) and the runs use the sweep's process pool, or the
+ * ranks of an MPI job, as do the confirmation's fresh replications. When a
+ * services.*.desired_count is varied, each line of it (the configurations
+ * that differ only there) is bisected for the fewest tasks that meet the
+ * SLO, assuming more tasks of one size do not raise p99 nor lower the
+ * minimized metric; the line's top is run to check both, and a line that
+ * contradicts either is run whole. A configuration is feasible when the
  * upper end of the 95% Student-t interval of p99_s is <= slo.p99_latency_s
  * and that of error_rate is <= slo.error_rate: "meets the SLO" must hold
  * even at the pessimistic end of what R replications can tell. */
@@ -35,9 +39,13 @@ static const char usage_plan[] =
     "\n"
     "Finds the configuration of the --vary grid with the lowest mean of the\n"
     "minimized metric (cost_usd by default) that meets the SLO with 95%\n"
-    "confidence: every configuration runs R replications with common random\n"
+    "confidence: a configuration runs R replications with common random\n"
     "numbers, and is feasible when every SLO term holds at the pessimistic end\n"
     "of its 95% interval (the upper end for < and <=, the lower for > and >=).\n"
+    "Configurations that differ only in a services.*.desired_count are bisected\n"
+    "for the fewest tasks meeting the SLO (the rest are pruned, with the reason in\n"
+    "plan.csv); the most tasks are run too, and a line whose results contradict\n"
+    "monotonicity is run whole.\n"
     "The SLO is the scenario's (p99_s <= slo.p99_latency_s, error_rate <=\n"
     "slo.error_rate) unless --slo is given. The winner is then re-run on fresh\n"
     "replications (seeds disjoint from the sweep's) to confirm the SLO; if it\n"
@@ -56,6 +64,9 @@ static const char usage_plan[] =
     "  --minimize METRIC      what to minimize (default cost, i.e. cost_usd)\n"
     "  --replications R       replications per configuration (default 5, at least 2)\n"
     "  --confirm R            fresh replications to confirm with (default: R; 0: none)\n"
+    "  --no-prune             run every configuration (by default, when a\n"
+    "                         services.*.desired_count is varied, each line of it\n"
+    "                         is bisected for the fewest tasks meeting the SLO)\n"
     "  -j, --jobs N           runs at once (default: the number of online CPUs)\n"
     "  -o, --out DIR          output directory (default results/<FILE's name>-plan)\n"
     "  --seed N, --set PATH=VALUE   as for ecsim run (--set slo.* changes the SLO)\n"
@@ -243,18 +254,22 @@ static void write_plan_csv(const plan_ctx *x, const sweep_table *t, const plan_r
     csvw_str(&w, "feasible");
     csvw_str(&w, "rank");
     csvw_str(&w, "confirmed");
+    csvw_str(&w, "pruned");
     csvw_end(&w);
     for (int c = 0; c < t->n_configs; c++) {
         const plan_row *r = &rows[c];
         csvw_int(&w, r->config);
         for (int d = 0; d < t->n_dims; d++)
             csvw_str(&w, t->values[(size_t) c * (size_t) t->n_dims + (size_t) d]);
-        csvw_int(&w, t->reps);
+        csvw_int(&w, r->pruned ? 0 : t->reps);
         csv_ci(&w, r->obj);
         if (strcmp(x->minimize, "p99_s") != 0) csv_ci(&w, r->p99);
         for (int i = 0; i < x->n_slo; i++)
             if (x->slo_extra[i]) csv_ci(&w, r->slo[i]);
-        csvw_bool(&w, r->feasible);
+        if (r->pruned)
+            csvw_str(&w, r->pruned > 0 ? "true" : "false");
+        else
+            csvw_bool(&w, r->feasible);
         if (r->rank)
             csvw_int(&w, r->rank);
         else
@@ -263,6 +278,16 @@ static void write_plan_csv(const plan_ctx *x, const sweep_table *t, const plan_r
             csvw_bool(&w, r->confirmed);
         else
             csvw_str(&w, "");
+        if (r->pruned) {
+            char why[96];
+            snprintf(why, sizeof why,
+                     r->pruned < 0 ? "fewer tasks than config %d (which fails)"
+                                   : "more tasks than config %d (which meets the SLO for less)",
+                     r->pruned_by);
+            csvw_str(&w, why);
+        } else {
+            csvw_str(&w, "");
+        }
         csvw_end(&w);
     }
 }
@@ -457,6 +482,231 @@ static int serve_confirmations(const plan_opts *o, const plan_ctx *x, const swee
     return ECS_OK;
 }
 
+/* ---- the search: every configuration, or pruned by monotonicity ---- */
+
+/* The varied dimension along which p99 does not rise: a service's
+ * desired_count (more tasks of the same size behind the same load
+ * balancer), every value a number. -1 when there is none. */
+static int monotone_dim(const sweep_table *t)
+{
+    static const char suffix[] = ".desired_count";
+    for (int d = 0; d < t->n_dims; d++) {
+        const char *p = t->paths[d];
+        size_t n = strlen(p), ns = sizeof suffix - 1;
+        if (strncmp(p, "services.", 9) != 0 || n <= 9 + ns || strcmp(p + n - ns, suffix) != 0)
+            continue;
+        int numeric = 1;
+        for (int c = 0; c < t->n_configs && numeric; c++) {
+            char *end;
+            const char *v = t->values[(size_t) c * (size_t) t->n_dims + (size_t) d];
+            (void) strtod(v, &end);
+            numeric = end != v && *end == '\0';
+        }
+        if (numeric) return d;
+    }
+    return -1;
+}
+
+/* A line: the configurations that differ only in the monotone dimension,
+ * by its value ascending. */
+typedef struct plan_lines {
+    int n;
+    int *start, *len; /* [line]: its span of order */
+    int *order;       /* configurations, line after line */
+} plan_lines;
+
+typedef struct line_item {
+    char *key; /* the other dimensions' values */
+    double v;  /* the monotone dimension's */
+    int c;
+} line_item;
+
+static int item_cmp(const void *pa, const void *pb)
+{
+    const line_item *a = pa, *b = pb;
+    int k = strcmp(a->key, b->key);
+    if (k) return k;
+    if (a->v != b->v) return a->v < b->v ? -1 : 1;
+    return (a->c > b->c) - (a->c < b->c);
+}
+
+static void lines_build(const sweep_table *t, int dim, plan_lines *l)
+{
+    int n = t->n_configs;
+    line_item *it = xcalloc((size_t) n + 1, sizeof *it);
+    for (int c = 0; c < n; c++) {
+        size_t len = 1;
+        for (int d = 0; d < t->n_dims; d++)
+            len += strlen(t->values[(size_t) c * (size_t) t->n_dims + (size_t) d]) + 1;
+        it[c].key = xcalloc(len, 1);
+        for (int d = 0; d < t->n_dims; d++) {
+            const char *v = t->values[(size_t) c * (size_t) t->n_dims + (size_t) d];
+            if (d == dim) {
+                it[c].v = strtod(v, NULL);
+                continue;
+            }
+            strcat(it[c].key, v);
+            strcat(it[c].key, "\x1f");
+        }
+        it[c].c = c;
+    }
+    qsort(it, (size_t) n, sizeof *it, item_cmp);
+    l->order = xcalloc((size_t) n + 1, sizeof *l->order);
+    l->start = xcalloc((size_t) n + 1, sizeof *l->start);
+    l->len = xcalloc((size_t) n + 1, sizeof *l->len);
+    l->n = 0;
+    for (int i = 0; i < n; i++) {
+        l->order[i] = it[i].c;
+        if (i == 0 || strcmp(it[i].key, it[i - 1].key) != 0) l->start[l->n++] = i;
+        l->len[l->n - 1]++;
+    }
+    for (int i = 0; i < n; i++) free(it[i].key);
+    free(it);
+}
+
+static void lines_free(plan_lines *l)
+{
+    free(l->start);
+    free(l->len);
+    free(l->order);
+}
+
+/* mean, low, high of metric name for configuration c; NULL when t has no
+ * complete result for it */
+static const double *cell(const sweep_table *t, int c, const char *name)
+{
+    int m = t->served ? -1 : sweep_table_metric(t, name);
+    if (m < 0) return NULL;
+    const double *v = &t->ci[((size_t) c * (size_t) t->n_metrics + (size_t) m) * 3];
+    return isnan(v[0]) ? NULL : v;
+}
+
+static int evaluated(const sweep_table *t, int c)
+{
+    return cell(t, c, "p99_s") != NULL;
+}
+
+static int feasible(const plan_ctx *x, const sweep_table *t, int c)
+{
+    double v[PLAN_MAX_SLO][3];
+    for (int i = 0; i < x->n_slo; i++) {
+        const double *m = cell(t, c, x->slo[i].metric);
+        if (!m) return 0;
+        memcpy(v[i], m, sizeof v[i]);
+    }
+    return plan_slo_holds(x->slo, x->n_slo, (const double(*)[3]) v, NULL);
+}
+
+/* One more sweep over the configurations only[] marks (those already
+ * journaled by an earlier stage are not run again). Under mpirun every
+ * rank runs it, with rank 0's only[]. */
+static int run_stage(const sweep_opts *base, unsigned char *only, int n, int stage, FILE *out,
+                     sweep_table *t, ecs_err *e)
+{
+#ifdef ECSIM_MPI
+    sweep_mpi_share_bytes(only, n);
+#else
+    (void) n;
+#endif
+    sweep_opts so = *base;
+    so.only = only;
+    so.resume = stage > 0;
+    sweep_table_free(t);
+    return sweep_run_table(&so, out, t, e);
+}
+
+/* Runs the grid into *t: every configuration, or (dimension dim >= 0)
+ * per line a bisection for the fewest tasks that meet the SLO, then a
+ * check of monotonicity: each line's most-tasks configuration is run too,
+ * and a line whose results contradict it (a failure above a success, or
+ * more tasks cheaper beyond the noise) is run whole. pruned[c] and by[c]
+ * say why configuration c was not run. *n_runs counts the runs done. */
+static int search(const plan_ctx *x, const sweep_opts *so, FILE *out, const sweep_table *shape,
+                  int dim, sweep_table *t, int *pruned, int *by, int *broken_lines, ecs_err *e)
+{
+    int n = shape->n_configs, stage = 0, rc = ECS_OK;
+    unsigned char *only = xcalloc((size_t) n + 1, 1);
+    memset(t, 0, sizeof *t);
+    *broken_lines = 0;
+    if (dim < 0) {
+        memset(only, 1, (size_t) n);
+        rc = run_stage(so, only, n, stage, out, t, e);
+        free(only);
+        return rc;
+    }
+    plan_lines l;
+    lines_build(shape, dim, &l);
+    int *lo = xcalloc((size_t) l.n + 1, sizeof *lo), *hi = xcalloc((size_t) l.n + 1, sizeof *hi);
+    for (int i = 0; i < l.n; i++) hi[i] = l.len[i];
+    /* bisection: lo..hi brackets the first feasible position */
+    for (;;) {
+        int add = 0;
+        for (int i = 0; i < l.n && !t->served; i++) {
+            while (lo[i] < hi[i]) {
+                int mid = (lo[i] + hi[i]) / 2, c = l.order[l.start[i] + mid];
+                if (!only[c]) {
+                    only[c] = 1;
+                    add++;
+                    break;
+                }
+                if (feasible(x, t, c))
+                    hi[i] = mid;
+                else
+                    lo[i] = mid + 1;
+            }
+        }
+        if (!share(add > 0)) break;
+        rc = run_stage(so, only, n, stage++, out, t, e);
+        if (rc != ECS_OK) break;
+    }
+    /* the check: the top of every line that has a feasible position below it */
+    int add = 0;
+    for (int i = 0; rc == ECS_OK && i < l.n && !t->served; i++) {
+        int top = l.order[l.start[i] + l.len[i] - 1];
+        if (lo[i] < l.len[i] - 1 && !only[top]) {
+            only[top] = 1;
+            add++;
+        }
+    }
+    if (rc == ECS_OK && share(add > 0)) rc = run_stage(so, only, n, stage++, out, t, e);
+    add = 0;
+    for (int i = 0; rc == ECS_OK && i < l.n && !t->served; i++) {
+        int b = lo[i], bad = 0;
+        for (int p = 0; p < l.len[i]; p++) {
+            int c = l.order[l.start[i] + p];
+            if (evaluated(t, c) && feasible(x, t, c) != (p >= b)) bad = 1;
+        }
+        if (b < l.len[i] - 1) {
+            const double *ob = cell(t, l.order[l.start[i] + b], x->minimize),
+                         *ot = cell(t, l.order[l.start[i] + l.len[i] - 1], x->minimize);
+            if (ob && ot && ot[0] < ob[1]) bad = 1;
+        }
+        if (!bad) continue;
+        (*broken_lines)++;
+        lo[i] = -1; /* run whole: nothing pruned */
+        for (int p = 0; p < l.len[i]; p++) {
+            int c = l.order[l.start[i] + p];
+            if (!only[c]) add++;
+            only[c] = 1;
+        }
+    }
+    if (rc == ECS_OK && share(add > 0)) rc = run_stage(so, only, n, stage++, out, t, e);
+    for (int i = 0; rc == ECS_OK && i < l.n && !t->served; i++) {
+        if (lo[i] < 0) continue;
+        for (int p = 0; p < l.len[i]; p++) {
+            int c = l.order[l.start[i] + p];
+            if (only[c]) continue;
+            pruned[c] = p < lo[i] ? -1 : 1;
+            by[c] = l.order[l.start[i] + (p < lo[i] ? lo[i] - 1 : lo[i])] + 1;
+        }
+    }
+    free(lo);
+    free(hi);
+    lines_free(&l);
+    free(only);
+    return rc;
+}
+
 int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
 {
     if (o->replications < 2 || o->replications > REPLICATE_LIMIT)
@@ -550,12 +800,23 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     so.n_vary = o->n_vary;
     so.replications = o->replications;
     so.jobs = o->jobs;
-    sweep_table t;
+    sweep_table t, shape;
+    memset(&t, 0, sizeof t);
+    int *pruned = NULL, *by = NULL, dim = -1, broken = 0;
     double wall0 = wall_now();
-    rc = sweep_run_table(&so, out, &t, e);
+    rc = sweep_table_shape(&so, &shape, e);
+    if (rc == ECS_OK) {
+        pruned = xcalloc((size_t) shape.n_configs + 1, sizeof *pruned);
+        by = xcalloc((size_t) shape.n_configs + 1, sizeof *by);
+        dim = o->no_prune ? -1 : monotone_dim(&shape);
+        rc = search(x, &so, out, &shape, dim, &t, pruned, by, &broken, e);
+    }
+    sweep_table_free(&shape);
     double wall_s = wall_now() - wall0;
     if (rc != ECS_OK) {
         share(-1);
+        free(pruned);
+        free(by);
         sweep_table_free(&t);
         replicate_rmtree(scratch);
         free(x);
@@ -563,6 +824,8 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     }
     if (t.served) {
         rc = serve_confirmations(o, x, &t, scratch, e);
+        free(pruned);
+        free(by);
         sweep_table_free(&t);
         replicate_rmtree(scratch);
         free(x);
@@ -577,6 +840,8 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     }
     if (missing) {
         share(-1);
+        free(pruned);
+        free(by);
         sweep_table_free(&t);
         replicate_rmtree(scratch);
         free(x);
@@ -587,6 +852,8 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
         const double *base = &t.ci[(size_t) c * (size_t) t.n_metrics * 3];
         rows[c].config = c + 1;
         rows[c].confirmed = -1;
+        rows[c].pruned = pruned[c];
+        rows[c].pruned_by = by[c];
         memcpy(rows[c].obj, base + (size_t) mo * 3, sizeof rows[c].obj);
         memcpy(rows[c].p99, base + (size_t) mp * 3, sizeof rows[c].p99);
         for (int i = 0; i < x->n_slo; i++)
@@ -635,20 +902,35 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     }
     if (rc == ECS_OK && !o->run.quiet) {
         int cost = strcmp(x->minimize, "cost_usd") == 0;
+        int n_pruned = 0, n_below = 0;
+        for (int c = 0; c < t.n_configs; c++) {
+            n_pruned += rows[c].pruned != 0;
+            n_below += rows[c].pruned < 0;
+        }
+        int n_eval = t.n_configs - n_pruned;
         fprintf(out, "ecsim %s plan: %s, %d configurations x %d replications = %d runs in %.2f s\n",
-                ECSIM_VERSION, o->run.scenario, t.n_configs, t.reps, t.n_configs * t.reps, wall_s);
+                ECSIM_VERSION, o->run.scenario, n_eval, t.reps, n_eval * t.reps, wall_s);
+        if (dim >= 0)
+            fprintf(out,
+                    "  pruned %d of %d configurations by monotonicity in %s (%d with fewer tasks "
+                    "than a failing one, %d with more than a cheaper feasible one); %d %s "
+                    "contradicted it and %s run whole\n",
+                    n_pruned, t.n_configs, t.paths[dim], n_below, n_pruned - n_below, broken,
+                    broken == 1 ? "line" : "lines", broken == 1 ? "was" : "were");
         print_slo(x, out);
         const plan_row *first = NULL, *second = NULL, *close = NULL;
         for (int c = 0; c < t.n_configs; c++) {
             const plan_row *r = &rows[c];
             if (r->rank == 1) first = r;
             if (r->rank == 2) second = r;
+            if (r->pruned) continue;
             if (!close || r->shortfall < close->shortfall ||
                 (r->shortfall == close->shortfall && r->obj[0] < close->obj[0]))
                 close = r;
         }
         if (first) {
-            fprintf(out, "  %d of %d configurations meet the SLO\n", nf, t.n_configs);
+            fprintf(out, "  %d of %d configurations %smeet the SLO\n", nf, n_eval,
+                    n_pruned ? "run " : "");
             print_row(x, &t, first, cost ? "cheapest" : "best", out);
             if (second)
                 print_row(x, &t, second, "runner-up", out);
@@ -782,6 +1064,8 @@ static int plan_parse(int argc, char **argv, plan_opts *o, const char **sets, co
             o->jobs = (int) n;
         } else if (missing) {
             return usage_error(err, "%s: expected a value", a);
+        } else if (strcmp(a, "--no-prune") == 0) {
+            o->no_prune = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->run.quiet = 1;
         } else if (a[0] == '-' && a[1]) {

@@ -50,6 +50,7 @@ typedef struct plan_opts {
     int confirm;          /* fresh replications for confirmation: 0 none,
                            * < 0 as many as replications, else >= 2 */
     int jobs;             /* pool size; 0: the number of online CPUs */
+    int no_prune;         /* evaluate every configuration (no monotonicity pruning) */
 } plan_opts;
 
 /* One configuration's verdict, as plan.csv has it. */
@@ -62,6 +63,9 @@ typedef struct plan_row {
     int rank;                    /* 1 = best feasible; 0 when not feasible */
     double shortfall;            /* the worst term's bound ratio: <= 1 when feasible */
     int confirmed;               /* -1 not tried, 0 failed, 1 held on fresh replications */
+    int pruned;                  /* 0 evaluated; -1 below a failing configuration of its
+                                  * line, +1 above its line's cheapest feasible one */
+    int pruned_by;               /* that configuration (1-based) */
 } plan_row;
 
 /* Parses "METRIC<VALUE", "METRIC<=VALUE", "METRIC>VALUE", "METRIC>=VALUE"

@@ -230,6 +230,20 @@ static uint64_t sweep_seed(const sweep *s, int k)
     return replicate_seed(s->seed, s->o->seed_offset + k);
 }
 
+/* Whether configuration c is to run (sweep_opts.only). */
+static int wanted(const sweep *s, int c)
+{
+    return !s->o->only || s->o->only[c];
+}
+
+/* Whether every replication of configuration c is journaled. */
+static int cfg_complete(const sweep *s, int c)
+{
+    for (int k = 0; k < s->reps; k++)
+        if (!s->vals[(size_t) c * (size_t) s->reps + (size_t) k]) return 0;
+    return 1;
+}
+
 static const char *cfg_value(const sweep *s, int c, int d)
 {
     return s->dims[d].values[s->cidx[(size_t) c * (size_t) s->n_dims + (size_t) d]];
@@ -643,8 +657,10 @@ static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
 {
     slot *slots = xcalloc((size_t) jobs, sizeof *slots);
     int total = s->n_configs * s->reps, next = 0, started = 0, running = 0, rc = ECS_OK;
+    int to_run = 0;
+    for (int i = 0; i < total; i++) to_run += wanted(s, i / s->reps);
     progress_catch_sigint();
-    s->bar = progress_start(total, s->done, s->o->run.quiet);
+    s->bar = progress_start(to_run, s->done, s->o->run.quiet);
     for (;;) {
         if (rc == ECS_OK && progress_interrupted()) {
             rc = pool_interrupt(s, slots, jobs, out, e);
@@ -652,7 +668,7 @@ static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
         }
         while (rc == ECS_OK && running < jobs &&
                (s->o->stop_after == 0 || started < s->o->stop_after)) {
-            while (next < total && s->vals[next]) next++;
+            while (next < total && (s->vals[next] || !wanted(s, next / s->reps))) next++;
             if (next == total) break;
             int i = 0;
             while (slots[i].pid) i++;
@@ -690,7 +706,7 @@ static int pool_run(sweep *s, int jobs, FILE *out, ecs_err *e)
 static int mpi_pending(void *ctx, int item)
 {
     const sweep *s = ctx;
-    return s->vals[item] == NULL;
+    return s->vals[item] == NULL && wanted(s, item / s->reps);
 }
 
 /* A worker rank: item run in this process, as a pool child runs it, into
@@ -786,7 +802,7 @@ static int numeric_column(const sweep *s, int m)
     size_t total = (size_t) s->n_configs * (size_t) s->reps;
     for (size_t r = 0; r < total; r++) {
         double v;
-        if (s->vals[r][m][0] && !replicate_cell_value(s->vals[r][m], &v)) return 0;
+        if (s->vals[r] && s->vals[r][m][0] && !replicate_cell_value(s->vals[r][m], &v)) return 0;
     }
     return 1;
 }
@@ -811,6 +827,7 @@ static void write_sweep_csv(const sweep *s, FILE *fp)
     for (int c = 0; c < s->n_configs; c++) {
         for (int k = 1; k <= s->reps; k++) {
             char **v = s->vals[(size_t) c * (size_t) s->reps + (size_t) (k - 1)];
+            if (!v) continue;
             csvw_int(&w, c + 1);
             for (int d = 0; d < s->n_dims; d++) csvw_str(&w, cfg_value(s, c, d));
             csvw_int(&w, k);
@@ -848,6 +865,7 @@ static void write_aggregate_csv(const sweep *s, const int *numeric, FILE *fp)
     csvw_end(&w);
     double *x = xmalloc((size_t) s->reps * sizeof *x), ci[3];
     for (int c = 0; c < s->n_configs; c++) {
+        if (!cfg_complete(s, c)) continue;
         csvw_int(&w, c + 1);
         for (int d = 0; d < s->n_dims; d++) csvw_str(&w, cfg_value(s, c, d));
         csvw_int(&w, s->reps);
@@ -873,6 +891,7 @@ static void print_best(const sweep *s, FILE *out)
     double *x = xmalloc((size_t) s->reps * sizeof *x), a[3], b[3], best[3] = {NAN, NAN, NAN};
     int at = -1;
     for (int c = 0; c < s->n_configs; c++) {
+        if (!cfg_complete(s, c)) continue;
         cfg_ci(s, c, ok1, x, a);
         cfg_ci(s, c, ok2, x, b);
         if (!(a[0] == 1 && b[0] == 1)) continue;
@@ -1081,7 +1100,7 @@ static void fill_table(const sweep *s, sweep_table *t)
         int num = numeric_column(s, m);
         for (int c = 0; c < s->n_configs; c++) {
             double *out = &t->ci[((size_t) c * (size_t) s->n_names + (size_t) m) * 3];
-            if (num)
+            if (num && cfg_complete(s, c))
                 cfg_ci(s, c, m, x, out);
             else
                 out[0] = out[1] = out[2] = NAN;
@@ -1101,6 +1120,16 @@ void sweep_table_free(sweep_table *t)
     free(t->metrics);
     free(t->ci);
     memset(t, 0, sizeof *t);
+}
+
+int sweep_table_shape(const sweep_opts *o, sweep_table *t, ecs_err *e)
+{
+    sweep s;
+    memset(t, 0, sizeof *t);
+    int rc = sweep_prepare(&s, o, e);
+    if (rc == ECS_OK) fill_shape(&s, t);
+    sweep_free(&s);
+    return rc;
 }
 
 int sweep_table_metric(const sweep_table *t, const char *name)
@@ -1182,11 +1211,14 @@ int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e)
         rc = pool_run(&s, jobs, out, e);
     double wall_s = wall_now() - wall0;
     if (!o->keep_runs) replicate_rmtree(s.runs_dir);
-    if (rc == ECS_OK && (size_t) s.done < total) {
+    size_t wanted_runs = 0;
+    for (size_t i = 0; i < total; i++)
+        wanted_runs += (size_t) wanted(&s, (int) (i / (size_t) s.reps));
+    if (rc == ECS_OK && (size_t) s.done < wanted_runs) {
         fprintf(out,
                 "sweep incomplete: %d of %zu runs journaled in %s/journal.csv (stopped by "
                 "--stop-after %d); run again with --resume to finish\n",
-                s.done, total, s.dir, o->stop_after);
+                s.done, wanted_runs, s.dir, o->stop_after);
     } else if (rc == ECS_OK) {
         rc = write_results(&s, e);
         if (rc == ECS_OK && t) fill_table(&s, t);

@@ -39,6 +39,10 @@ typedef struct sweep_opts {
     int keep_runs;    /* keep each run's files in DIR/runs/c<i>-r<k>/ */
     int seed_offset;  /* replication k runs on replicate_seed(seed, seed_offset + k) */
     int single;       /* no --vary is allowed: one configuration, the run's --sets */
+    /* NULL: every configuration runs; else only configurations c with
+     * only[c] != 0 run (the planner's pruning) and the results hold the
+     * configurations whose replications are all journaled */
+    const unsigned char *only;
 } sweep_opts;
 
 /* Parses "PATH=SPEC": A:B (integers, step 1), A:B:STEP, V1,V2,... (numbers
@@ -83,6 +87,10 @@ typedef struct sweep_table {
  * sweep_table_free. */
 int sweep_run_table(const sweep_opts *o, FILE *out, sweep_table *t, ecs_err *e);
 void sweep_table_free(sweep_table *t);
+
+/* The configurations o describes (t's paths and values; no metrics),
+ * without running anything or touching the disk. */
+int sweep_table_shape(const sweep_opts *o, sweep_table *t, ecs_err *e);
 
 /* The index of metric name in t, or -1. */
 int sweep_table_metric(const sweep_table *t, const char *name);

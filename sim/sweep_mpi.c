@@ -240,3 +240,9 @@ int sweep_mpi_share(int value)
     MPI_Bcast(&v, 1, MPI_INT32_T, 0, MPI_COMM_WORLD);
     return v;
 }
+
+void sweep_mpi_share_bytes(void *data, int len)
+{
+    if (!mpi_up || mpi_size < 2 || len <= 0) return;
+    MPI_Bcast(data, len, MPI_BYTE, 0, MPI_COMM_WORLD);
+}

@@ -58,4 +58,7 @@ void sweep_mpi_release(void);
  * Without MPI, or with one rank, returns value. */
 int sweep_mpi_share(int value);
 
+/* The same for len bytes at data: every rank ends with rank 0's bytes. */
+void sweep_mpi_share_bytes(void *data, int len);
+
 #endif

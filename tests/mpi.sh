@@ -4,7 +4,8 @@
 # under mpirun with 3 ranks (rank 0 coordinating, two workers;
 # --oversubscribe for a 2-core machine) and with 1 rank, compared byte for
 # byte with the local pool's -j 1 result; then `ecsim plan` (its grid and
-# its confirmation sweep both spread over the ranks) against -j 1.
+# its pruning stages and confirmation sweep spread over the ranks) against
+# -j 1.
 # Usage: sh tests/mpi.sh MPI_ECSIM LOCAL_ECSIM
 set -eu
 mpi_bin=$1
@@ -47,7 +48,7 @@ done
 
 # the planner: grid and confirmation over 3 ranks, the same answer and files
 plan="scenarios/quickstart.yaml --set run.duration_s=60 --set run.warmup_s=10
-      --vary services.web.desired_count=2:4 --replications 2 --confirm 2 --slo p99_latency<3"
+      --vary services.web.desired_count=1:6 --replications 2 --confirm 2 --slo p99_latency<3"
 # shellcheck disable=SC2086
 "$local_bin" plan $plan -j 1 -o "$tmp/plan-local" > "$tmp/plan-local.out"
 # shellcheck disable=SC2086
@@ -62,11 +63,12 @@ else
             echo "FAIL mpirun -n 3 plan: $f differs from -j 1"; fail=1
         fi
     done
-    # the answer and the confirmation lines (not the timing or the paths)
-    if [ "$(grep -E 'answer|confirmation|cheapest' "$tmp/plan-local.out")" = \
-         "$(grep -E 'answer|confirmation|cheapest' "$tmp/plan-mpi.out")" ] &&
-       grep -q 'answer: config' "$tmp/plan-local.out"; then
-        echo "PASS mpirun -n 3 plan: the same answer, confirmed on the same fresh replications"
+    # the answer, the pruning and the confirmation (not the timing or paths)
+    if [ "$(grep -E 'answer|confirmation|cheapest|pruned' "$tmp/plan-local.out")" = \
+         "$(grep -E 'answer|confirmation|cheapest|pruned' "$tmp/plan-mpi.out")" ] &&
+       grep -q 'answer: config' "$tmp/plan-local.out" &&
+       grep -q 'pruned [1-9]' "$tmp/plan-local.out"; then
+        echo "PASS mpirun -n 3 plan: the same pruning and answer, confirmed on the same fresh replications"
     else
         echo "FAIL mpirun -n 3 plan: the printed answer differs"; fail=1
     fi

@@ -3,7 +3,9 @@
  * the planner picks the cheapest feasible configuration (checked against
  * plan.csv's own rows), the same command writes the same bytes, an SLO
  * nothing meets says so and names the closest, and bad input exits 2 with
- * one message and no directory. plan_rank's ordering is checked directly. */
+ * one message and no directory. plan_rank's ordering is checked directly.
+ * Pruning by monotonicity finds the full grid's boundary with fewer runs,
+ * and runs a line whole when its results contradict the assumption. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -376,6 +378,100 @@ static void test_confirm_frontier(void **state)
     free(dir);
 }
 
+/* The smallest desired_count whose row is feasible (run or pruned as
+ * feasible), or 0. */
+static int boundary(const table *t)
+{
+    int best = 0;
+    for (int r = 1; r < t->n_rows; r++) {
+        int n = atoi(cell(t, r, "services.s.desired_count"));
+        if (strcmp(cell(t, r, "feasible"), "true") == 0 && (!best || n < best)) best = n;
+    }
+    return best;
+}
+
+/* Pruning by monotonicity in desired_count: at 60 requests/s of 50 ms
+ * (0.025 s at a half vCPU) the tasks below some count fail the SLO and
+ * those above meet it. The pruned plan runs fewer configurations, finds
+ * the same boundary as the full grid, and every pruned row names a run
+ * configuration of its line that justifies it. Minimizing p99_s, more tasks
+ * are better beyond the noise, which contradicts "more tasks cost no less":
+ * the line is run whole and nothing is pruned. */
+static void test_prune(void **state)
+{
+    (void) state;
+    char *dir = tu_mkdtemp();
+    char *scen = tu_write_file(dir, "t.yaml", tiny_yaml);
+    char *a = path_in(dir, "a"), *b = path_in(dir, "b"), *m = path_in(dir, "m");
+    const char *vary = "services.s.desired_count=1:8";
+    tu_cli pr = tu_run_cli((const char *[]){"plan", scen, "--vary", vary, "--set",
+                                            "workloads.w.rate_per_s=60", "-o", a, NULL});
+    tu_cli full =
+        tu_run_cli((const char *[]){"plan", scen, "--vary", vary, "--set",
+                                    "workloads.w.rate_per_s=60", "--no-prune", "-o", b, NULL});
+    assert_int_equal(pr.rc, 0);
+    assert_int_equal(full.rc, 0);
+    assert_non_null(strstr(pr.out, "by monotonicity in services.s.desired_count"));
+    assert_null(strstr(full.out, "pruned"));
+    char *pa = path_in(a, "plan.csv"), *pb = path_in(b, "plan.csv");
+    table ta, tb;
+    table_read(&ta, pa);
+    table_read(&tb, pb);
+    assert_int_equal(ta.n_rows, 9);
+    assert_int_equal(tb.n_rows, 9);
+    int n_pruned = 0, n_below = 0;
+    for (int r = 1; r < ta.n_rows; r++) {
+        const char *why = cell(&ta, r, "pruned");
+        int n = atoi(cell(&ta, r, "services.s.desired_count"));
+        assert_string_equal(cell(&tb, r, "pruned"), "");
+        if (!*why) {
+            assert_string_equal(cell(&ta, r, "replications"), "5");
+            /* a run row matches the full grid's (same seeds) */
+            assert_string_equal(cell(&ta, r, "p99_s"), cell(&tb, r, "p99_s"));
+            continue;
+        }
+        n_pruned++;
+        assert_string_equal(cell(&ta, r, "replications"), "0");
+        int by = 0, fewer = strncmp(why, "fewer tasks than config ", 24) == 0;
+        assert_true(fewer || strncmp(why, "more tasks than config ", 23) == 0);
+        by = atoi(why + (fewer ? 24 : 23));
+        assert_true(by >= 1 && by <= 8);
+        /* the justifying row was run, and says what the pruned one assumes */
+        assert_string_equal(cell(&ta, by, "pruned"), "");
+        assert_string_equal(cell(&ta, by, "feasible"), fewer ? "false" : "true");
+        int nb = atoi(cell(&ta, by, "services.s.desired_count"));
+        assert_true(fewer ? nb > n : nb < n);
+        assert_string_equal(cell(&ta, r, "feasible"), fewer ? "false" : "true");
+        /* and the full grid agrees with the assumption */
+        assert_string_equal(cell(&tb, r, "feasible"), fewer ? "false" : "true");
+        n_below += fewer;
+    }
+    assert_true(n_pruned >= 3);
+    assert_true(n_below >= 1);
+    assert_true(boundary(&ta) > 1);
+    assert_int_equal(boundary(&ta), boundary(&tb));
+    free(ta.text);
+    free(tb.text);
+
+    tu_cli mp = tu_run_cli((const char *[]){"plan", scen, "--vary", vary, "--set",
+                                            "workloads.w.rate_per_s=60", "--minimize", "p99_s",
+                                            "-o", m, NULL});
+    assert_int_equal(mp.rc, 0);
+    assert_non_null(strstr(mp.out, "pruned 0 of 8 configurations"));
+    assert_non_null(strstr(mp.out, "1 line contradicted it and was run whole"));
+    tu_cli_free(&pr);
+    tu_cli_free(&full);
+    tu_cli_free(&mp);
+    tu_rmtree(dir);
+    free(pa);
+    free(pb);
+    free(scen);
+    free(a);
+    free(b);
+    free(m);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_rank),
         cmocka_unit_test(test_slo_override),
         cmocka_unit_test(test_confirm_frontier),
+        cmocka_unit_test(test_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
