@@ -259,11 +259,7 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
 
 void cluster_task_name(const cluster *c, const task *t, char *buf, size_t len)
 {
-    /* tasks of a service are numbered in the order they were created */
-    uint32_t k = 0;
-    for (uint32_t i = 0; i <= t->id; i++)
-        if (c->tasks[i].service == t->service) k++;
-    snprintf(buf, len, "%s/%u", c->services[t->service].name, k);
+    snprintf(buf, len, "%s/%u", c->services[t->service].name, t->seq);
 }
 
 /* Arrivals have ended and nothing is in flight: the run ends when its
@@ -287,6 +283,7 @@ task *cluster_new_task(cluster *c, service *sv, uint32_t host_id)
     }
     task *t = &c->tasks[c->n_tasks];
     task_init(t, c->n_tasks, sv->def, sv->id, host_id);
+    t->seq = ++sv->created;
     t->state_since_s = sim_now(c->s);
     c->n_tasks++;
     return t;

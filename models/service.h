@@ -42,6 +42,7 @@ typedef struct service {
     bool stuck_said;        /* the deployment-stuck event was said */
     char unplaced_why[256]; /* the last unplaced reason logged ("" after a placement) */
     uint32_t placed;        /* tasks placed, all time */
+    uint32_t created;       /* tasks created, all time: the last task's seq */
     uint32_t unplaced;      /* tasks wanted but not placed at the last pass */
     uint32_t replaced;      /* tasks started to replace a stopped one */
     uint32_t deployments_done, deployments_failed;

@@ -62,6 +62,7 @@ typedef struct task {
     uint32_t id;      /* index in the cluster's task array */
     uint32_t host;    /* index of the host it is placed on */
     uint16_t service; /* index of its service */
+    uint32_t seq;     /* 1-based, in its service's creation order: "<service>/<seq>" */
     task_state state;
     const task_def *def;
     double cap_vcpu;         /* cpu_units / 1024 */
