@@ -140,6 +140,8 @@ $(BUILD)/%.o: %.c | $(BUILD)/ecsim_commit.h
 
 # The instance catalogue is compiled into the binary (see models/catalogue_data.c).
 $(BUILD)/models/catalogue_data.o: models/instances.csv
+# The price list likewise (see models/prices_data.c).
+$(BUILD)/models/prices_data.o: models/prices.csv
 
 # ecsim_commit.h changes only when the commit does, so a rebuild is not forced.
 $(BUILD)/ecsim_commit.h: FORCE

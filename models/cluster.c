@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/cpstrategy.h"
+#include "models/fargate.h"
 #include "models/hostcpu.h"
+#include "models/spot.h"
 #include "sim/engine/xmalloc.h"
 
 static uint32_t find_lb(const cluster *c, const char *name)
@@ -147,7 +150,11 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     if (rc != ECS_OK) return rc;
     rc = hosts_build(p, &c->cat, &c->hosts, &c->n_hosts, e);
     if (rc != ECS_OK) return rc;
-    rc = read_defs(c, p, e);
+    c->cap_hosts = c->n_hosts ? c->n_hosts : 1;
+    host_env_read(&c->henv, p);
+    rc = spot_init(c, p, e); /* before the groups launch their t=0 instances */
+    if (rc == ECS_OK) rc = asg_init(c, p, e);
+    if (rc == ECS_OK) rc = read_defs(c, p, e);
     if (rc != ECS_OK) {
         cluster_fini(c);
         return rc;
@@ -175,6 +182,11 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     for (uint32_t i = 0; i < c->n_services; i++)
         service_read(&c->services[i], p, params_object(p, "services", i), (uint16_t) i, c->defs,
                      c->n_defs);
+    rc = capprov_init(c, p, e);
+    if (rc != ECS_OK) {
+        cluster_fini(c);
+        return rc;
+    }
 
     c->n_workloads = (uint32_t) params_count(p, "workloads");
     c->workloads = xcalloc(c->n_workloads ? c->n_workloads : 1, sizeof *c->workloads);
@@ -230,6 +242,15 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     }
     rc = scheduler_init(c, p, e);
     if (rc == ECS_OK) rc = failure_init(c, p, e);
+    if (rc == ECS_OK) rc = cw_init(&c->cw, c, p, e);
+    if (rc == ECS_OK) rc = autoscale_init(&c->as, c, p, e);
+    if (rc == ECS_OK) rc = hpa_init(&c->hpa, c, p, e);
+    if (rc == ECS_OK) rc = costreport_init(c, p, e);
+    if (rc == ECS_OK) rc = fargate_init(c, p, e);
+    if (rc == ECS_OK) rc = cpstrategy_init(c, p, e);
+    c->rec.rows_fn = autoscale_rows;
+    c->rec.rows_ctx = c;
+    c->rec.slo_p99_s = params_real(p, "slo.p99_latency_s");
     if (rc != ECS_OK) {
         cluster_fini(c);
         return rc;
@@ -273,6 +294,28 @@ static void quiesce(void *ctx)
     scheduler_quiesce(c);
     failure_quiesce(c);
     agent_quiesce(c);
+    asg_quiesce(c);
+    capprov_quiesce(c);
+    spot_quiesce(c);
+    cw_quiesce(&c->cw);
+    autoscale_quiesce(&c->as);
+    hpa_quiesce(&c->hpa);
+}
+
+uint32_t cluster_add_host(cluster *c)
+{
+    if (c->n_hosts == c->cap_hosts) {
+        uint32_t cap = c->cap_hosts ? 2 * c->cap_hosts : 16;
+        c->hosts = xrealloc(c->hosts, cap * sizeof *c->hosts);
+        if (c->host_fail_ev) {
+            c->host_fail_ev = xrealloc(c->host_fail_ev, cap * sizeof *c->host_fail_ev);
+            memset(c->host_fail_ev + c->cap_hosts, 0,
+                   (cap - c->cap_hosts) * sizeof *c->host_fail_ev);
+        }
+        c->cap_hosts = cap;
+    }
+    memset(&c->hosts[c->n_hosts], 0, sizeof *c->hosts);
+    return c->n_hosts++;
 }
 
 task *cluster_new_task(cluster *c, service *sv, uint32_t host_id)
@@ -293,6 +336,11 @@ void cluster_start(cluster *c)
 {
     scheduler_start(c);
     failure_start(c);
+    capprov_start(c);
+    spot_start(c);
+    autoscale_start(&c->as);
+    hpa_start(&c->hpa);
+    cw_start(&c->cw);
     workload_start(&c->wenv, c->s);
 }
 
@@ -318,6 +366,15 @@ void cluster_fini(cluster *c)
     free(c->classes);
     free(c->clients);
     free(c->wenv.user_workload);
+    capprov_fini(c);
+    cpstrategy_fini(c);
+    fargate_fini(c);
+    spot_fini(c);
+    costreport_fini(c);
+    asg_fini(c);
+    hpa_fini(&c->hpa);
+    autoscale_fini(&c->as);
+    cw_fini(&c->cw);
     free(c->hosts);
     catalogue_free(c->cat);
     if (c->rec.svc) recorder_fini(&c->rec);

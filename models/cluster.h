@@ -12,10 +12,16 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/agent.h"
+#include "models/asg.h"
+#include "models/autoscale.h"
+#include "models/capprov.h"
 #include "models/client.h"
 #include "models/cost.h"
+#include "models/costreport.h"
+#include "models/cw.h"
 #include "models/failure.h"
 #include "models/host.h"
+#include "models/hpa.h"
 #include "models/lb.h"
 #include "models/recorder.h"
 #include "models/reqclass.h"
@@ -58,8 +64,9 @@ typedef struct cluster {
     catalogue *cat;
     task_def *defs; /* every task definition, in declaration order */
     uint32_t n_defs;
-    host *hosts;
-    uint32_t n_hosts;
+    host *hosts; /* grows as Auto Scaling groups launch: refer to hosts by index */
+    uint32_t n_hosts, cap_hosts;
+    host_env henv;
     service *services;
     uint32_t n_services;
     task *tasks;
@@ -90,6 +97,24 @@ typedef struct cluster {
     bool quiet;             /* the run has gone idle: no timers are armed any more */
     void *cpu_scratch;      /* hostcpu.c's work array */
     uint32_t cpu_scratch_cap;
+    /* cluster autoscaling: Auto Scaling groups and capacity providers */
+    asg *asgs;
+    uint32_t n_asgs;
+    capprov *cps;
+    uint32_t n_cps;
+    cp_wait *waits;    /* per service: its capacity provider and tasks in PROVISIONING */
+    double cp_delay_s; /* metrics.publish_delay_s for CapacityProviderReservation */
+    uint32_t kind_asg_boot, kind_asg_health, kind_cp_sample, kind_cp_publish;
+    /* service autoscaling: CloudWatch datapoints, Application Auto Scaling, HPA */
+    cw cw;
+    autoscale as;
+    hpa hpa;
+    /* where tasks run and what it costs (issue 10): the cost report, Fargate
+     * (fargate.h), Spot (spot.h), capacity provider strategies (cpstrategy.h) */
+    costreport costs;
+    struct fargate_state *fargate;
+    struct spot_state *spot;
+    struct cps_strategy *strategies; /* per service; n 0 for none */
 } cluster;
 
 /* Builds the world from checked params into c (caller-provided memory).
@@ -108,6 +133,10 @@ void cluster_start(cluster *c);
 task *cluster_new_task(cluster *c, service *sv, uint32_t host_id);
 
 void cluster_fini(cluster *c);
+
+/* Appends a zeroed host to the host array (which may move) and returns its
+ * index; per-host arrays grow with it. */
+uint32_t cluster_add_host(cluster *c);
 
 /* The --check invariants (a sim_check_fn): tasks on a host fit its capacity;
  * each task's workers, slots and queue agree; every service's in-flight count

@@ -21,9 +21,12 @@ const param_def failure_params[] = {
     {"failures.*.service", PT_STR, "", 0, 0, "", NULL, 0, NULL,
      "The service (task_crash, task_hang)."},
     {"failures.*.host", PT_STR, "", 0, 0, "", NULL, 0, NULL,
-     "The host that fails (host_failure at a time), named <host group>-<k>."},
+     "The host that fails (host_failure at a time), named <host group>-<k>, or <Auto Scaling "
+     "group>-<k> for the group's k-th instance (counting launches from 1, so one launched at run "
+     "time may be named; it fails at at_s if it is running then)."},
     {"failures.*.host_group", PT_STR, "", 0, 0, "", NULL, 0, NULL,
-     "The host group whose hosts fail with mean time between failures mtbf_h."},
+     "The host group (or Auto Scaling group) whose hosts fail with mean time between failures "
+     "mtbf_h; a group's instances launched at run time fail so from their registration."},
     {"failures.*.zone", PT_STR, "", 0, 0, "", NULL, 0, NULL, "The zone of a zone_outage."},
     {"failures.*.at_s", PT_REAL, "s", 0, 1e9, "0", NULL, 0, NULL, "When the failure happens."},
     {"failures.*.duration_s", PT_REAL, "s", 0, 1e9, "3600", NULL, 0, NULL,
@@ -73,7 +76,8 @@ int failure_init(cluster *c, const params *p, ecs_err *e)
     c->failures = xcalloc(n ? n : 1, sizeof *c->failures);
     c->crash_rate_per_s = xcalloc(c->n_services ? c->n_services : 1, sizeof *c->crash_rate_per_s);
     c->n_failures = n;
-    c->host_fail_ev = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof *c->host_fail_ev);
+    /* sized like the host array, which grows as Auto Scaling groups launch */
+    c->host_fail_ev = xcalloc(c->cap_hosts ? c->cap_hosts : 1, sizeof *c->host_fail_ev);
     for (uint32_t i = 0; i < n; i++) {
         const char *name = params_object(p, "failures", i);
         failure *f = &c->failures[i];
@@ -100,12 +104,15 @@ int failure_init(cluster *c, const params *p, ecs_err *e)
         if (f->kind == FAIL_TASK_CRASH && f->rate_per_s <= 0)
             return bad(p, e, name, "rate_per_hour", "a task_crash needs a rate above 0");
         if (f->kind == FAIL_HOST) {
-            if (hst[0] && f->host < 0) return bad(p, e, name, "host", "no such host");
+            f->host_name = hst;
+            f->host_later = hst[0] && f->host < 0 && asg_instance_name(c, hst);
+            if (hst[0] && f->host < 0 && !f->host_later)
+                return bad(p, e, name, "host", "no such host");
             if (!hst[0] && !f->host_group[0])
                 return bad(p, e, name, "host", "a host_failure needs a host or a host_group");
             if (!hst[0] && f->mtbf_s <= 0)
                 return bad(p, e, name, "mtbf_h", "a host_group failure needs mtbf_h above 0");
-            bool found = !f->host_group[0];
+            bool found = !f->host_group[0] || asg_find(c, f->host_group) >= 0;
             for (uint32_t k = 0; k < c->n_hosts && !found; k++)
                 found = strcmp(c->hosts[k].group, f->host_group) == 0;
             if (!found) return bad(p, e, name, "host_group", "no such host group");
@@ -114,6 +121,9 @@ int failure_init(cluster *c, const params *p, ecs_err *e)
             bool found = false;
             for (uint32_t k = 0; k < c->n_hosts && !found; k++)
                 found = strcmp(c->hosts[k].zone, f->zone) == 0;
+            for (uint32_t g = 0; g < c->n_asgs && !found; g++)
+                for (uint32_t z = 0; z < c->asgs[g].n_zones && !found; z++)
+                    found = strcmp(c->asgs[g].zones[z], f->zone) == 0;
             if (!found) return bad(p, e, name, "zone", "no host is in this zone");
         }
         if (f->kind == FAIL_TASK_CRASH) c->crash_rate_per_s[f->service] += f->rate_per_s;
@@ -130,7 +140,7 @@ void failure_start(cluster *c)
 {
     for (uint32_t i = 0; i < c->n_failures; i++) {
         const failure *f = &c->failures[i];
-        if (f->kind == FAIL_HOST && f->host < 0) {
+        if (f->kind == FAIL_HOST && f->host < 0 && !f->host_later) {
             for (uint32_t h = 0; h < c->n_hosts; h++)
                 if (strcmp(c->hosts[h].group, f->host_group) == 0)
                     c->host_fail_ev[h] = sim_at(c->s, dist_exponential(c->failure_rng, f->mtbf_s),
@@ -159,12 +169,16 @@ void failure_task_stopped(cluster *c, task *t)
 static void lose_host(cluster *c, uint32_t h, bool terminated, const char *why)
 {
     host *hs = &c->hosts[h];
-    if (hs->state != HOST_ACTIVE) return;
+    if (hs->state != HOST_ACTIVE && hs->state != HOST_DRAINING) return;
     char hname[96], reason[256];
     host_name(hs, hname, sizeof hname);
+    if (hs->state == HOST_DRAINING) c->rec.hosts_draining--;
     hs->state = HOST_TERMINATED;
-    c->rec.hosts--;
-    if (terminated) hs->terminated_s = sim_now(c->s);
+    /* a Fargate task's record (fargate.h) is no container instance; its
+     * task dies with the zone and its billing stops, it never comes back */
+    bool fargate = hs->billing >= HOST_BILL_FARGATE;
+    if (!fargate) c->rec.hosts--;
+    if (terminated || fargate) hs->terminated_s = sim_now(c->s);
     recorder_event(&c->rec, sim_now(c->s), "host_failed", hname, "%s (%s, %s)", why, hs->type->name,
                    hs->zone);
     snprintf(reason, sizeof reason, "Host EC2 instance %s %s", hname,
@@ -172,6 +186,34 @@ static void lose_host(cluster *c, uint32_t h, bool terminated, const char *why)
     for (uint32_t i = 0; i < c->n_tasks; i++)
         if (c->tasks[i].host == h && c->tasks[i].state != TASK_STOPPED)
             agent_kill(c, &c->tasks[i], 137, AGENT_STOP_LOST, reason);
+    asg_host_lost(c, h); /* an Auto Scaling group replaces its instance */
+}
+
+bool failure_zone_out(const cluster *c, const char *zone)
+{
+    double now = sim_now(c->s);
+    for (uint32_t i = 0; i < c->n_failures; i++) {
+        const failure *f = &c->failures[i];
+        if (f->kind == FAIL_ZONE_OUTAGE && strcmp(f->zone, zone) == 0 && now >= f->at_s &&
+            now < f->at_s + f->duration_s)
+            return true;
+    }
+    return false;
+}
+
+void failure_host_registered(cluster *c, uint32_t h)
+{
+    if (c->quiet) return;
+    for (uint32_t i = 0; i < c->n_failures; i++) {
+        const failure *f = &c->failures[i];
+        if (f->kind != FAIL_HOST || f->host >= 0 || f->host_later ||
+            strcmp(c->hosts[h].group, f->host_group) != 0)
+            continue;
+        c->host_fail_ev[h] =
+            sim_at(c->s, sim_now(c->s) + dist_exponential(c->failure_rng, f->mtbf_s),
+                   c->kind_host_mtbf, h);
+        return;
+    }
 }
 
 static void on_failure(void *ctx, sim *s, const ev *e)
@@ -184,6 +226,16 @@ static void on_failure(void *ctx, sim *s, const ev *e)
     switch (f->kind) {
     case FAIL_HOST:
         snprintf(why, sizeof why, "injected failure %s", f->name);
+        if (f->host_later) {
+            int32_t h = find_host(c, f->host_name);
+            if (h < 0) {
+                recorder_event(&c->rec, sim_now(c->s), "failure_skipped", f->name,
+                               "host %s has not been launched", f->host_name);
+                break;
+            }
+            lose_host(c, (uint32_t) h, true, why);
+            break;
+        }
         lose_host(c, (uint32_t) f->host, true, why);
         break;
     case FAIL_ZONE_OUTAGE:
@@ -244,6 +296,7 @@ static void on_zone_back(void *ctx, sim *s, const ev *e)
             isfinite(hs->terminated_s))
             continue;
         hs->state = HOST_ACTIVE;
+        hs->lost = false; /* its Auto Scaling group had not replaced it yet */
         c->rec.hosts++;
         char hname[96];
         host_name(hs, hname, sizeof hname);

@@ -6,6 +6,8 @@
 #ifndef ECSIM_FAILURE_H
 #define ECSIM_FAILURE_H
 
+#include <stdbool.h>
+
 #include "models/task.h"
 #include "sim/engine/err.h"
 #include "sim/engine/param.h"
@@ -19,6 +21,8 @@ typedef struct failure {
     failure_kind kind;
     int32_t service;        /* task_crash, task_hang; -1 when not set */
     int32_t host;           /* host_failure at a time; -1 when not set */
+    const char *host_name;  /* host_failure's host as named ("" when not set) */
+    bool host_later;        /* an Auto Scaling group instance launched later: found at at_s */
     const char *host_group; /* host_failure with an MTBF ("" when not set) */
     const char *zone;       /* zone_outage */
     double at_s, duration_s, rate_per_s, mtbf_s;
@@ -38,6 +42,13 @@ void failure_start(struct cluster *c);
 /* A task of a crashing service turned RUNNING / stopped: arms / disarms its crash. */
 void failure_task_running(struct cluster *c, task *t);
 void failure_task_stopped(struct cluster *c, task *t);
+
+/* Whether a zone_outage holds zone dark now. */
+bool failure_zone_out(const struct cluster *c, const char *zone);
+
+/* Host h (an Auto Scaling group's, launched at run time) registered: it
+ * fails with its group's mean time between failures too. */
+void failure_host_registered(struct cluster *c, uint32_t h);
 
 /* The run has gone idle: cancels every pending failure. */
 void failure_quiesce(struct cluster *c);

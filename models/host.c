@@ -244,9 +244,48 @@ int host_task_eni_limit(const host *h)
 
 /* What the agent registers: the memory the OS reports (nominal less the OS's
  * share) less ECS_RESERVED_MEMORY (container-instance memory management). */
-static int64_t registered_mib(const instance_type *it, double os_fraction, int64_t reserved_mib)
+int64_t host_registered_mib(const host_env *env, const instance_type *it)
 {
-    return it->memory_mib - (int64_t) ceil((double) it->memory_mib * os_fraction) - reserved_mib;
+    return it->memory_mib - (int64_t) ceil((double) it->memory_mib * env->os_fraction) -
+           env->reserved_mib;
+}
+
+void host_env_read(host_env *env, const params *p)
+{
+    memset(env, 0, sizeof *env);
+    env->region = catalogue_region_index(params_str(p, "cluster.region"));
+    env->reserved_mib = params_int(p, "cluster.reserved_memory_mib");
+    env->os_fraction = params_real(p, "cluster.os_memory_overhead_fraction");
+    char why[160];
+    env->n_reserved =
+        parse_ports(params_str(p, "cluster.reserved_ports"), env->reserved, why, sizeof why);
+    assert(env->n_reserved >= 0); /* host_ports_check passed */
+}
+
+void host_init(host *h, const host_env *env, uint32_t id, const char *group, uint32_t k,
+               const char *zone, const instance_type *it, const char *attributes)
+{
+    memset(h, 0, sizeof *h);
+    h->id = id;
+    h->index_in_group = k;
+    h->group = group;
+    snprintf(h->zone, sizeof h->zone, "%s", zone);
+    h->type = it;
+    h->state = HOST_ACTIVE;
+    h->cpu_units = (int64_t) it->vcpu * 1024;
+    h->memory_mib = host_registered_mib(env, it);
+    h->cpu_free_units = h->cpu_units;
+    h->memory_free_mib = h->memory_mib;
+    h->usd_per_hour = it->usd_per_hour[env->region];
+    h->launched_s = 0;
+    h->terminated_s = INFINITY;
+    h->attributes = attributes;
+    h->n_ports = (uint16_t) env->n_reserved;
+    memcpy(h->ports, env->reserved, (size_t) env->n_reserved * sizeof *env->reserved);
+    h->task_enis = 0;
+    h->asg = -1;
+    h->in_service_s = -INFINITY;
+    h->initial = true;
 }
 
 int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t *n_out, ecs_err *e)
@@ -258,14 +297,8 @@ int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t
     catalogue *cat = path[0] ? catalogue_load_file(path, e) : catalogue_load_default(e);
     if (!cat) return e->code;
     const char *region = params_str(p, "cluster.region");
-    int region_i = catalogue_region_index(region);
-    int64_t reserved_mib = params_int(p, "cluster.reserved_memory_mib");
-    double os_fraction = params_real(p, "cluster.os_memory_overhead_fraction");
-    uint16_t reserved_ports[HOST_MAX_PORTS];
-    char why[160];
-    int n_reserved =
-        parse_ports(params_str(p, "cluster.reserved_ports"), reserved_ports, why, sizeof why);
-    assert(n_reserved >= 0); /* host_ports_check passed */
+    host_env env;
+    host_env_read(&env, p);
 
     size_t groups = params_count(p, "host_groups");
     uint32_t total = 0;
@@ -284,11 +317,11 @@ int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t
             catalogue_free(cat);
             return ECS_EINPUT;
         }
-        if (registered_mib(it, os_fraction, reserved_mib) <= 0) {
+        if (host_registered_mib(&env, it) <= 0) {
             param_loc rat = params_where(p, "cluster.reserved_memory_mib");
             err_at(e, ECS_EINPUT, rat.file ? rat.file : where, rat.line, rat.column,
                    "cluster.reserved_memory_mib: %lld MiB leaves no memory on %s (%lld MiB)",
-                   (long long) reserved_mib, it->name, (long long) it->memory_mib);
+                   (long long) env.reserved_mib, it->name, (long long) it->memory_mib);
             catalogue_free(cat);
             return ECS_EINPUT;
         }
@@ -302,29 +335,12 @@ int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t
         const instance_type *it =
             catalogue_find(cat, params_str(p, "host_groups.%s.instance_type", name));
         const char *zone = params_str(p, "host_groups.%s.zone", name);
+        char first_zone[32];
+        snprintf(first_zone, sizeof first_zone, "%sa", region);
         uint32_t count = (uint32_t) params_int(p, "host_groups.%s.count", name);
         for (uint32_t k = 0; k < count; k++) {
-            host *h = &hosts[n];
-            h->id = n;
-            h->index_in_group = k + 1;
-            h->group = name;
-            if (zone[0])
-                snprintf(h->zone, sizeof h->zone, "%s", zone);
-            else
-                snprintf(h->zone, sizeof h->zone, "%sa", region);
-            h->type = it;
-            h->state = HOST_ACTIVE;
-            h->cpu_units = (int64_t) it->vcpu * 1024;
-            h->memory_mib = registered_mib(it, os_fraction, reserved_mib);
-            h->cpu_free_units = h->cpu_units;
-            h->memory_free_mib = h->memory_mib;
-            h->usd_per_hour = it->usd_per_hour[region_i];
-            h->launched_s = 0;
-            h->terminated_s = INFINITY;
-            h->attributes = params_str(p, "host_groups.%s.attributes", name);
-            h->n_ports = (uint16_t) n_reserved;
-            memcpy(h->ports, reserved_ports, (size_t) n_reserved * sizeof *reserved_ports);
-            h->task_enis = 0;
+            host_init(&hosts[n], &env, n, name, k + 1, zone[0] ? zone : first_zone, it,
+                      params_str(p, "host_groups.%s.attributes", name));
             n++;
         }
     }

@@ -10,6 +10,7 @@
 #ifndef ECSIM_HOST_H
 #define ECSIM_HOST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "models/catalogue.h"
@@ -27,10 +28,19 @@
 
 typedef enum { HOST_PENDING, HOST_ACTIVE, HOST_DRAINING, HOST_TERMINATED } host_state;
 
+/* What bills a host (costreport.h): an EC2 instance On-Demand or Spot, or
+ * the implicit, right-sized capacity record of one Fargate task (fargate.h). */
+typedef enum {
+    HOST_BILL_ON_DEMAND,
+    HOST_BILL_SPOT,
+    HOST_BILL_FARGATE,
+    HOST_BILL_FARGATE_SPOT
+} host_billing;
+
 typedef struct host {
     uint32_t id;               /* index in the cluster's host array */
     uint32_t index_in_group;   /* 1-based, for its name "<group>-<k>" */
-    const char *group;         /* host group name (borrowed from params) */
+    const char *group;         /* host group or Auto Scaling group name (borrowed from params) */
     char zone[32];             /* availability zone */
     const instance_type *type; /* borrowed from the catalogue */
     host_state state;
@@ -46,7 +56,27 @@ typedef struct host {
     uint16_t n_ports;               /* reserved host ports in use */
     uint16_t task_enis;             /* ENIs attached for awsvpc tasks */
     uint16_t ports[HOST_MAX_PORTS]; /* reserved host ports, unordered */
+    /* Auto Scaling group instances (asg.h); a host group's hosts have asg -1 */
+    int32_t asg;         /* index of its Auto Scaling group, -1 for none */
+    double in_service_s; /* registered with the cluster (-INFINITY: before t=0) */
+    bool initial;        /* in service at t=0: no warm-up, no grace period */
+    bool terminating;    /* the group is draining it to terminate it */
+    bool lost;           /* failed or unreachable; the group has not replaced it yet */
+    uint64_t asg_ev;     /* its pending boot or group health check, 0 when none */
+    /* issue 10 (fargate.c, spot.c): host_init leaves it On-Demand */
+    uint8_t billing;   /* a host_billing */
+    uint64_t spot_ev;  /* its pending Spot interruption notice or termination, 0 when none */
 } host;
+
+/* What every host of a run shares: the region's prices, the memory the OS
+ * and the agent keep, the agent's reserved ports. */
+typedef struct host_env {
+    int region;           /* catalogue price column */
+    double os_fraction;   /* cluster.os_memory_overhead_fraction */
+    int64_t reserved_mib; /* cluster.reserved_memory_mib */
+    int n_reserved;       /* cluster.reserved_ports */
+    uint16_t reserved[HOST_MAX_PORTS];
+} host_env;
 
 extern const param_def host_params[];
 
@@ -56,6 +86,19 @@ extern const param_def host_params[];
  * "did you mean"). The caller owns *cat_out and *hosts_out. */
 int hosts_build(const params *p, catalogue **cat_out, host **hosts_out, uint32_t *n_out,
                 ecs_err *e);
+
+/* Reads the shared settings (after params_finish; the ports were checked). */
+void host_env_read(host_env *env, const params *p);
+
+/* Memory the agent registers for an instance of type it (may be <= 0 when
+ * cluster.reserved_memory_mib leaves nothing). */
+int64_t host_registered_mib(const host_env *env, const instance_type *it);
+
+/* Sets up h as host `id`, the k-th (1-based) of `group`, of type it in
+ * zone, with custom attributes (borrowed): ACTIVE, launched at t=0, no
+ * tasks, not in an Auto Scaling group. Callers change what differs. */
+void host_init(host *h, const host_env *env, uint32_t id, const char *group, uint32_t k,
+               const char *zone, const instance_type *it, const char *attributes);
 
 /* "<group>-<k>" */
 void host_name(const host *h, char *buf, size_t len);

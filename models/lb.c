@@ -689,6 +689,13 @@ uint32_t lb_healthy_count(const lb *b)
     return n;
 }
 
+uint32_t lb_service_healthy_count(const lb *b, uint16_t service)
+{
+    for (uint32_t i = 0; i < b->n_tgs; i++)
+        if (b->tgs[i].service == service) return b->tgs[i].n_healthy;
+    return 0;
+}
+
 /* ---- registration ---- */
 
 static uint32_t record_of(const lb *b, uint32_t task_id)

@@ -127,6 +127,9 @@ uint16_t lb_target_group_service(const lb *b, uint32_t tg);
  * all target groups, and those healthy. */
 uint32_t lb_target_count(const lb *b);
 uint32_t lb_healthy_count(const lb *b);
+/* Healthy targets of the service's target group (RequestCountPerTarget's
+ * divisor); 0 when the service has no group here. */
+uint32_t lb_service_healthy_count(const lb *b, uint16_t service);
 
 /* Registers a running task in its service's target group: state initial,
  * first health check at once. Returns 0, or -1 when the task's service has

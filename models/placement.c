@@ -187,7 +187,7 @@ static int bits(unsigned m)
  * ENIs: task-placement.html); when none does, the closest is the host
  * failing the fewest requirements, and the constraint it fails is named.
  * Ties: the most CPU free, then the most memory free, then the first. */
-static void explain(const host *hosts, uint32_t n_hosts, const placement_need *need,
+static void explain(const host *hosts, uint32_t n_hosts, int32_t pool, const placement_need *need,
                     const uint32_t *svc_tasks, char *why, size_t why_len)
 {
     const unsigned cons = PLACE_MISFIT_DISTINCT | PLACE_MISFIT_MEMBER_OF;
@@ -195,7 +195,8 @@ static void explain(const host *hosts, uint32_t n_hosts, const placement_need *n
     unsigned best_m = 0;
     for (uint32_t i = 0; i < n_hosts; i++) {
         const host *h = &hosts[i];
-        if (h->state != HOST_ACTIVE) continue;
+        if (h->state != HOST_ACTIVE || (pool >= 0 && h->asg != pool)) continue;
+        if (h->billing >= HOST_BILL_FARGATE) continue; /* a Fargate task's own record */
         unsigned m = placement_misfits(h, need, svc_tasks ? svc_tasks[i] : 0);
         int meets = !(m & cons), b = bits(m);
         const host *o = best >= 0 ? &hosts[best] : NULL;
@@ -251,17 +252,26 @@ int placement_choose(const placement_chain *c, const placement_need *need, const
                      uint32_t n_hosts, const uint32_t *svc_tasks, gsl_rng *ties, char *why,
                      size_t why_len)
 {
+    return placement_choose_in(c, need, hosts, n_hosts, -1, svc_tasks, ties, why, why_len);
+}
+
+int placement_choose_in(const placement_chain *c, const placement_need *need, const host *hosts,
+                        uint32_t n_hosts, int32_t pool, const uint32_t *svc_tasks, gsl_rng *ties,
+                        char *why, size_t why_len)
+{
     uint32_t *cand = xmalloc((n_hosts ? n_hosts : 1) * 2 * sizeof *cand);
     uint32_t *occupied = cand + (n_hosts ? n_hosts : 1);
     int64_t *sc = NULL;
     uint32_t n = 0, n_occ = 0;
     for (uint32_t i = 0; i < n_hosts; i++) {
+        if (pool >= 0 && hosts[i].asg != pool) continue;
+        if (hosts[i].billing >= HOST_BILL_FARGATE) continue; /* a Fargate task's own record */
         uint32_t on = svc_tasks ? svc_tasks[i] : 0;
         if (placement_misfits(&hosts[i], need, on) == 0) cand[n++] = i;
         if (on > 0 && hosts[i].state == HOST_ACTIVE) occupied[n_occ++] = i;
     }
     if (n == 0) {
-        explain(hosts, n_hosts, need, svc_tasks, why, why_len);
+        explain(hosts, n_hosts, pool, need, svc_tasks, why, why_len);
         free(cand);
         return -1;
     }

@@ -96,6 +96,13 @@ int placement_choose(const placement_chain *c, const placement_need *need, const
                      uint32_t n_hosts, const uint32_t *svc_tasks, gsl_rng *ties, char *why,
                      size_t why_len);
 
+/* The same among the instances of Auto Scaling group `pool` only (a
+ * capacity provider's tasks run on its group's instances); pool -1 is any
+ * host, as placement_choose. */
+int placement_choose_in(const placement_chain *c, const placement_need *need, const host *hosts,
+                        uint32_t n_hosts, int32_t pool, const uint32_t *svc_tasks, gsl_rng *ties,
+                        char *why, size_t why_len);
+
 /* A task with need n is placed on h: its cpu, memory, static host port and
  * (awsvpc) ENI attachment are reserved and h->n_tasks counts it; give undoes
  * exactly that when the task stops. take requires placement_misfits(h, n, .)

@@ -7,11 +7,23 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/engine/xmalloc.h"
 
+static void write_alarm(csvw *w, int8_t state)
+{
+    static const char *const names[] = {"INSUFFICIENT_DATA", "OK", "ALARM"};
+    if (state < 0 || state > 2)
+        csvw_str(w, "");
+    else
+        csvw_str(w, names[state]);
+}
+
 static void write_rows(recorder *r, double now_s)
 {
+    if (r->rows_fn) r->rows_fn(r->rows_ctx, now_s);
+    if (r->cost_fn) r->cost_fn(r->cost_ctx, now_s);
     for (uint32_t i = 0; i < r->n_svc; i++) {
         svc_meter *m = &r->svc[i];
         double used = timeavg_area(&m->used_vcpu, now_s);
@@ -42,6 +54,16 @@ static void write_rows(recorder *r, double now_s)
             csvw_uint(w, m->running_tasks);
             csvw_uint(w, m->desired_tasks);
             csvw_uint(w, r->hosts);
+            csvw_uint(w, m->pending_tasks);
+            csvw_real(w, m->cw_cpu_pct);
+            csvw_real(w, m->cw_mem_pct);
+            csvw_real(w, m->cw_req_per_target);
+            write_alarm(w, m->alarm_high);
+            write_alarm(w, m->alarm_low);
+            csvw_uint(w, r->hosts_pending);
+            csvw_uint(w, r->hosts_draining);
+            csvw_uint(w, m->provisioning_tasks);
+            csvw_real(w, m->capacity_reservation_pct);
             csvw_end(w);
         }
         m->i_requests = m->i_retries = m->i_completed = m->i_errors = m->i_timeouts = 0;
@@ -90,13 +112,31 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
         timeavg_init(&m->reserved_vcpu, 0, 0);
         timeavg_init(&m->used_mib, 0, 0);
         timeavg_init(&m->reserved_mib, 0, 0);
+        m->cw_cpu_pct = m->cw_mem_pct = m->cw_req_per_target = NAN;
+        m->alarm_high = m->alarm_low = -1;
+        m->first_breach_s = m->first_scale_out_s = NAN;
+        m->capacity_reservation_pct = NAN;
+        m->minute_prev = xmalloc(sizeof *m->minute_prev);
+        hist_init(m->minute_prev);
     }
+    r->rows_fn = NULL;
+    r->rows_ctx = NULL;
+    r->cost_fn = NULL;
+    r->cost_ctx = NULL;
+    r->slo_p99_s = INFINITY;
+    r->minute_end_s = 60;
+    r->minutes_over_slo = 0;
+    r->minute_diff = xmalloc(sizeof *r->minute_diff);
+    r->minute_total = xmalloc(sizeof *r->minute_total);
+    hist_init(r->minute_diff);
+    hist_init(r->minute_total);
     r->warmup_s = warmup_s;
     r->interval_s = interval_s;
     r->next_sample = 1;
     r->last_sample_s = 0;
     r->open_sources = 0;
     r->hosts = 0;
+    r->hosts_pending = r->hosts_draining = 0;
     r->n_events_logged = 0;
     csvw_init(&r->timeseries, NULL);
     csvw_init(&r->events, NULL);
@@ -119,7 +159,10 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
             "t_s",          "service",       "requests",      "retries",
             "completed",    "errors",        "timeouts",      "in_flight",
             "p50_s",        "p95_s",         "p99_s",         "cpu_util_pct",
-            "mem_util_pct", "running_tasks", "desired_tasks", "hosts"};
+            "mem_util_pct", "running_tasks", "desired_tasks", "hosts",
+            "pending_tasks", "metric_cpu_pct", "metric_mem_pct", "metric_requests_per_target",
+            "alarm_high", "alarm_low", "hosts_pending", "hosts_draining", "provisioning_tasks",
+            "capacity_provider_reservation_pct"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
         csvw_end(&r->timeseries);
     }
@@ -173,6 +216,10 @@ void recorder_dropped(recorder *r, uint32_t svc, double arrival_s)
 
 void recorder_fini(recorder *r)
 {
+    for (uint32_t i = 0; i < r->n_svc; i++) free(r->svc[i].minute_prev);
+    free(r->minute_diff);
+    free(r->minute_total);
+    r->minute_diff = r->minute_total = NULL;
     free(r->svc);
     free(r->cls);
     r->cls = NULL;
@@ -225,4 +272,61 @@ double recorder_mem_util_pct(const recorder *r, uint32_t svc, double until_s)
     double du = timeavg_area(&m->used_mib, until_s) - m->w_used_mib_area;
     double dr = timeavg_area(&m->reserved_mib, until_s) - m->w_reserved_mib_area;
     return dr > 0 ? 100.0 * du / dr : NAN;
+}
+
+/* d = a - prev, where prev is a copy of a taken earlier (a only grows);
+ * then prev = a. The difference's exact extremes are unknown: its end
+ * buckets' bounds stand in for them. */
+static void minute_diff(hist *d, const hist *a, hist *prev)
+{
+    hist_reset(d);
+    if (a->n > prev->n) {
+        for (uint32_t b = a->lo; b <= a->hi; b++) {
+            uint64_t c = a->counts[b] - prev->counts[b];
+            if (!c) continue;
+            d->counts[b] = c;
+            if (b < d->lo) d->lo = b;
+            if (b > d->hi) d->hi = b;
+        }
+        d->n = a->n - prev->n;
+        d->sum = a->sum - prev->sum;
+        d->min = hist_bucket_low(d->lo);
+        d->max = hist_bucket_high(d->hi);
+    }
+    if (a->n) {
+        memcpy(&prev->counts[a->lo], &a->counts[a->lo], (a->hi - a->lo + 1) * sizeof a->counts[0]);
+        prev->n = a->n;
+        prev->sum = a->sum;
+        prev->lo = a->lo;
+        prev->hi = a->hi;
+    }
+}
+
+/* The minute that just ended: its answers' p99 (per service and all
+ * together) against the SLO. Only answers to requests of the measurement
+ * window are in `latency`, so minutes before the warm-up count nothing. */
+static void minute_close(recorder *r)
+{
+    hist_reset(r->minute_total);
+    for (uint32_t i = 0; i < r->n_svc; i++) {
+        svc_meter *m = &r->svc[i];
+        minute_diff(r->minute_diff, &m->latency, m->minute_prev);
+        if (r->minute_diff->n == 0) continue;
+        if (hist_quantile(r->minute_diff, 0.99) > r->slo_p99_s) m->minutes_over_slo++;
+        hist_merge(r->minute_total, r->minute_diff);
+    }
+    if (r->minute_total->n && hist_quantile(r->minute_total, 0.99) > r->slo_p99_s)
+        r->minutes_over_slo++;
+}
+
+void recorder_minute_roll(recorder *r, double now_s)
+{
+    minute_close(r);
+    r->minute_end_s = (floor(now_s / 60) + 1) * 60;
+}
+
+void recorder_minute_finish(recorder *r)
+{
+    minute_close(r);
+    r->minute_end_s = INFINITY;
 }

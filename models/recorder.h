@@ -46,6 +46,24 @@ typedef struct svc_meter {
     double w_used_mib_area, w_reserved_mib_area;
     double i_used_mib_area, i_reserved_mib_area;
     uint32_t running_tasks, desired_tasks, unplaced_tasks;
+    /* autoscaling (cw.c, autoscale.c, hpa.c): all time, warm-up included */
+    uint64_t n_ok_all;      /* successful attempts (TargetResponseTime's count) */
+    double latency_sum_all; /* their response times, s */
+    uint64_t n_5xx_all;     /* 502, 503, 504 answered by the load balancer */
+    uint32_t pending_tasks; /* started, not yet RUNNING (refreshed at each sample) */
+    double cw_cpu_pct, cw_mem_pct, cw_req_per_target; /* last published datapoints */
+    int8_t alarm_high, alarm_low; /* alarm_state of the scale-out / scale-in alarms, -1: none */
+    uint32_t scale_out_actions, scale_in_actions;
+    double first_breach_s;    /* start of the first breach that led to a scale-out, or NAN */
+    double first_scale_out_s; /* the first dynamic scale-out, or NAN */
+    uint32_t minutes_over_slo;
+    hist *minute_prev; /* `latency` at the start of the current minute */
+    /* cluster autoscaling (capprov.c): tasks waiting for capacity, all time */
+    uint32_t provisioning_tasks;    /* waiting in PROVISIONING now */
+    uint64_t provisioning_waits;    /* tasks placed after waiting */
+    double provisioning_wait_sum_s; /* their waits */
+    double provisioning_wait_max_s;
+    double capacity_reservation_pct; /* its capacity provider's last datapoint, NAN for none */
 } svc_meter;
 
 /* Per request class (a workload's mix of endpoints), in the window. */
@@ -71,10 +89,23 @@ typedef struct recorder {
     uint64_t sample_ev;         /* handle of the pending sample event, 0 when none */
     void (*idle_fn)(void *ctx); /* told when the run goes idle (its timers stop) */
     void *idle_ctx;
-    uint32_t hosts; /* hosts running now */
+    uint32_t hosts;          /* hosts running now: registered, ACTIVE or DRAINING */
+    uint32_t hosts_pending;  /* launched, booting, not registered yet */
+    uint32_t hosts_draining; /* DRAINING before termination */
     uint64_t n_events_logged;
     csvw timeseries; /* fp NULL: not written */
     csvw events;     /* fp NULL: not written */
+    /* called before each timeseries row set (autoscale.c counts pending tasks) */
+    void (*rows_fn)(void *ctx, double now_s);
+    void *rows_ctx;
+    /* called with each row set, before the interval counters reset (costreport.c) */
+    void (*cost_fn)(void *ctx, double now_s);
+    void *cost_ctx;
+    /* one-minute intervals whose p99 exceeded the SLO (summary's minutes_over_slo) */
+    double slo_p99_s;
+    double minute_end_s; /* end of the current minute */
+    uint32_t minutes_over_slo;
+    hist *minute_diff, *minute_total; /* scratch */
 } recorder;
 
 /* Initialises for the named services. Registers the sampling event with s
@@ -120,6 +151,12 @@ static inline void recorder_attempt_out(recorder *r, uint32_t svc)
     if (--r->in_flight == 0 && r->open_sources == 0) recorder_idle(r);
 }
 
+/* Closes the one-minute interval(s) before now_s for minutes_over_slo (out
+ * of line: once a minute). */
+void recorder_minute_roll(recorder *r, double now_s);
+/* Closes the last, partial, minute at the end of the run. */
+void recorder_minute_finish(recorder *r);
+
 /* A successful answer (200) to a client still waiting. */
 static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, double arrival_s,
                                        double now_s)
@@ -127,6 +164,9 @@ static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, 
     svc_meter *m = &r->svc[svc];
     double latency_s = now_s - arrival_s;
     uint32_t b = hist_bucket(latency_s);
+    if (now_s >= r->minute_end_s) recorder_minute_roll(r, now_s);
+    m->n_ok_all++;
+    m->latency_sum_all += latency_s;
     m->i_completed++;
     hist_add_at(&m->i_latency, latency_s, b);
     if (arrival_s >= r->warmup_s) {
@@ -141,6 +181,7 @@ static inline void recorder_attempt_error(recorder *r, uint32_t svc, int status,
 {
     svc_meter *m = &r->svc[svc];
     m->i_errors++;
+    m->n_5xx_all++;
     if (arrival_s >= r->warmup_s) {
         if (status == 503)
             m->err_503++;

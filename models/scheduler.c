@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "models/cluster.h"
+#include "models/cpstrategy.h"
+#include "models/fargate.h"
 #include "sim/engine/xmalloc.h"
 
 const param_def scheduler_params[] = {
@@ -87,31 +89,50 @@ static void count_per_host(const cluster *c, const service *sv, uint32_t *per_ho
     }
 }
 
+/* per_host sized for the hosts there are now (a Fargate task's start adds
+ * its own capacity record to the host array) and counted afresh. */
+static uint32_t *per_host_fresh(const cluster *c, const service *sv, uint32_t *per_host)
+{
+    per_host = xrealloc(per_host, (c->n_hosts ? c->n_hosts : 1) * sizeof *per_host);
+    count_per_host(c, sv, per_host);
+    return per_host;
+}
+
 /* Places and launches one task of sv's primary deployment. Returns false
- * with `why` (ECS's reason) when no host fits. */
+ * with `why` (ECS's reason) when no host fits. A service on Fargate gets a
+ * new capacity record from the provider its strategy names next (fargate.h,
+ * cpstrategy.h); per_host does not count those. */
 static bool start_one(cluster *c, service *sv, uint32_t *per_host, bool at_once, char *why,
                       size_t why_len)
 {
     placement_need need;
     placement_need_init(&need, sv->def, &sv->constraints);
-    int h = placement_choose(&sv->placement, &need, c->hosts, c->n_hosts, per_host,
-                             c->sched.ties[sv->id], why, why_len);
+    bool fargate = cpstrategy_fargate(c, sv->id) != NULL;
+    int h = fargate ? (int) fargate_place(c, sv, cpstrategy_next_kind(c, sv) == CPS_FARGATE_SPOT)
+                    : placement_choose_in(&sv->placement, &need, c->hosts, c->n_hosts,
+                                          capprov_pool(c, sv), per_host, c->sched.ties[sv->id],
+                                          why, why_len);
     if (h < 0) return false;
     host *hs = &c->hosts[h];
     placement_take(hs, &need);
-    per_host[h]++;
+    if (!fargate) per_host[h]++;
     task *t = cluster_new_task(c, sv, (uint32_t) h);
     t->deployment = sv->deployment;
     sv->placed++;
-    char name[128], hname[96];
+    char name[128], hname[96], waited[64] = "";
     cluster_task_name(c, t, name, sizeof name);
     host_name(hs, hname, sizeof hname);
+    double wait_s = capprov_placed(c, sv);
+    if (!isnan(wait_s)) snprintf(waited, sizeof waited, "; after %.1f s in PROVISIONING", wait_s);
     recorder_event(&c->rec, sim_now(c->s), "task_placed", name,
-                   "on %s (%s, %s); %lld CPU units, %lld MiB; task definition %s", hname,
+                   "on %s (%s, %s); %lld CPU units, %lld MiB; task definition %s%s", hname,
                    hs->type->name, hs->zone, (long long) sv->def->cpu_units,
-                   (long long) sv->def->memory_mib, sv->def->name);
+                   (long long) sv->def->memory_mib, sv->def->name, waited);
     sv->unplaced_why[0] = '\0';
-    agent_launch(c, t, at_once);
+    if (fargate)
+        fargate_launch(c, t, at_once);
+    else
+        agent_launch(c, t, at_once);
     return true;
 }
 
@@ -123,6 +144,14 @@ static void say_unplaced(cluster *c, service *sv, const char *why)
                    "service %s was unable to place a task because no container instance met all "
                    "of its requirements. %s",
                    sv->name, why);
+}
+
+/* A task the primary deployment must replace: an older revision's, or one
+ * on a container instance that is DRAINING (container-instance-draining.html:
+ * its tasks are replaced within minimumHealthyPercent and maximumPercent). */
+static bool is_old(const cluster *c, const service *sv, const task *t)
+{
+    return t->deployment != sv->deployment || c->hosts[t->host].state == HOST_DRAINING;
 }
 
 /* How much the scale-in rule wants to stop t (higher first): ECS stops in
@@ -154,7 +183,7 @@ static int64_t choose_stop(cluster *c, service *sv, const uint32_t *per_host, bo
     for (uint32_t i = 0; i < c->n_tasks; i++) {
         const task *t = &c->tasks[i];
         if (t->service != sv->id || t->state == TASK_STOPPED || t->stopping) continue;
-        if (old_only && t->deployment == sv->deployment) continue;
+        if (old_only && !is_old(c, sv, t)) continue;
         int64_t rank = stop_rank(c, sv, t, per_host);
         if (t->healthy < best_healthy || (t->healthy == best_healthy && rank > best_rank)) {
             best = i;
@@ -210,7 +239,7 @@ static void pass(cluster *c, service *sv)
         nonstopped++;
         if (t->stopping || !t->healthy) settling++;
         if (t->stopping) continue;
-        if (t->deployment == sv->deployment) {
+        if (!is_old(c, sv, t)) {
             live_new++;
             healthy_new += t->healthy;
         } else {
@@ -228,15 +257,21 @@ static void pass(cluster *c, service *sv)
     uint32_t room = max_total > nonstopped ? max_total - nonstopped : 0;
     uint32_t n_start = want < room ? want : room;
     uint32_t unplaced = 0;
+    bool throttled = false, with_cp = capprov_pool(c, sv) >= 0;
+    char why[256] = "";
     if (n_start > 0 && now < sv->throttle_until_s) {
         wake_at(c, sv, sv->throttle_until_s);
         n_start = 0;
+        throttled = true;
     }
     for (uint32_t k = 0; k < n_start; k++) {
-        char why[256];
         if (!start_one(c, sv, per_host, false, why, sizeof why)) {
             unplaced = n_start - k;
-            say_unplaced(c, sv, why);
+            /* with a capacity provider the wanted tasks wait in PROVISIONING */
+            if (with_cp)
+                unplaced = want - k;
+            else
+                say_unplaced(c, sv, why);
             wake_at(c, sv, now + c->sched.interval_s);
             break;
         }
@@ -249,7 +284,14 @@ static void pass(cluster *c, service *sv)
         settling++;
         changed = true;
     }
+    if (with_cp && !throttled) {
+        capprov_set_waiting(c, sv, unplaced, why);
+        unplaced = 0;
+    } else if (with_cp) {
+        unplaced = 0;
+    }
     sv->unplaced = unplaced;
+    per_host = per_host_fresh(c, sv, per_host); /* Fargate starts may have added hosts */
     c->rec.svc[sv->id].unplaced_tasks = unplaced;
 
     /* 2. stop old tasks and any beyond the desired count, keeping
@@ -263,15 +305,17 @@ static void pass(cluster *c, service *sv)
         int64_t i = choose_stop(c, sv, per_host, live_old > 0, &is_healthy);
         if (i < 0 || (is_healthy && can_stop <= 0)) break;
         task *t = &c->tasks[i];
-        if (t->deployment == sv->deployment)
+        bool old = is_old(c, sv, t);
+        if (!old)
             live_new--;
         else
             live_old--;
         if (is_healthy) can_stop--;
         per_host[t->host]--;
         agent_stop(c, t, AGENT_STOP_ASKED,
-                   t->deployment == sv->deployment ? "scaling in to the desired count"
-                                                   : "replaced by the new deployment");
+                   !old                                       ? "scaling in to the desired count"
+                   : c->hosts[t->host].state == HOST_DRAINING ? "its container instance is DRAINING"
+                                                              : "replaced by the new deployment");
         changed = true;
     }
     free(per_host);
@@ -324,18 +368,23 @@ void scheduler_start(cluster *c)
     uint32_t *per_host = xmalloc((c->n_hosts ? c->n_hosts : 1) * sizeof *per_host);
     for (uint32_t i = 0; i < c->n_services; i++) {
         service *sv = &c->services[i];
-        count_per_host(c, sv, per_host);
+        per_host = per_host_fresh(c, sv, per_host);
         uint32_t k = 0;
         char why[256];
         for (; k < sv->desired; k++) {
             if (!start_one(c, sv, per_host, true, why, sizeof why)) {
-                say_unplaced(c, sv, why);
+                if (capprov_pool(c, sv) < 0) say_unplaced(c, sv, why);
                 break;
             }
         }
         sv->unplaced = sv->desired - k;
+        if (capprov_pool(c, sv) >= 0) {
+            /* with a capacity provider they wait in PROVISIONING */
+            capprov_set_waiting(c, sv, sv->unplaced, why);
+            sv->unplaced = 0;
+        }
         c->rec.svc[i].unplaced_tasks = sv->unplaced;
-        if (sv->unplaced == 0) {
+        if (sv->unplaced == 0 && c->waits[i].n == 0) {
             sv->steady = true;
             recorder_event(&c->rec, 0, "service_steady", sv->name,
                            "service %s has reached a steady state.", sv->name);
@@ -344,7 +393,8 @@ void scheduler_start(cluster *c)
     free(per_host);
     c->sched.starting = false;
     for (uint32_t i = 0; i < c->n_services; i++)
-        if (c->services[i].unplaced) wake_at(c, &c->services[i], c->sched.interval_s);
+        if (c->services[i].unplaced || c->waits[i].n)
+            wake_at(c, &c->services[i], c->sched.interval_s);
     for (uint32_t i = 0; i < c->n_deploys; i++)
         c->deploys[i].ev = sim_at(c->s, c->deploys[i].at_s, c->kind_deploy, i);
 }
@@ -406,6 +456,8 @@ void scheduler_task_stopped(cluster *c, task *t, agent_stop_cause cause)
 {
     service *sv = &c->services[t->service];
     double now = sim_now(c->s);
+    asg_task_released(c, t->host);
+    fargate_task_released(c, t->host);
     if (cause == AGENT_STOP_FAILED_START) {
         sv->start_failures++;
         if (sv->start_failures >= 2) {

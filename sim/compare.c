@@ -162,6 +162,19 @@ static int numeric_everywhere(const runs *x, const char *metric)
     return 1;
 }
 
+/* Whether metric has a value in some run (time_to_first_scale_out_s is
+ * empty in every run when nothing scales: nothing to compare). */
+static int defined_anywhere(const runs *x, const char *metric)
+{
+    for (int s = 0; s < N_SIDES; s++)
+        for (int k = 0; k < x->done[s]; k++) {
+            const replicate_row *row = &x->rows[s][k];
+            int c = col_of(row, metric), text;
+            if (c >= 0 && !isnan(cell_value(row->values[c], &text))) return 1;
+        }
+    return 0;
+}
+
 static int check_named(const runs *x, const compare_opts *o, ecs_err *e)
 {
     const replicate_row *a = &x->rows[SIDE_A][0], *b = &x->rows[SIDE_B][0];
@@ -415,7 +428,8 @@ int compare_run(const compare_opts *o, FILE *out, ecs_err *e)
         m = xcalloc((size_t) cap, sizeof *m);
         for (int i = 0; i < cap; i++) {
             const char *name = o->n_metrics > 0 ? o->metrics[i] : a->names[i];
-            if (o->n_metrics == 0 && !numeric_everywhere(&x, name)) continue;
+            if (o->n_metrics == 0 && (!numeric_everywhere(&x, name) || !defined_anywhere(&x, name)))
+                continue;
             m[n].name = name;
             m[n].st = stat_of(&x, name);
             n++;

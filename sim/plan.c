@@ -966,6 +966,8 @@ int plan_run(const plan_opts *o, FILE *out, ecs_err *e)
     }
     free(on);
     free(rows);
+    free(pruned);
+    free(by);
     sweep_table_free(&t);
     free(x);
     return rc;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "models/cluster.h"
+#include "models/spot.h"
 #include "sim/engine/afile.h"
 #include "sim/engine/csvout.h"
 #include "sim/engine/xmalloc.h"
@@ -168,6 +169,63 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : NAN;
 }
 
+/* Cluster autoscaling: instances the Auto Scaling groups launched and
+ * terminated after t=0, the capacity providers' scaling actions, and the
+ * tasks that waited in PROVISIONING (all time, warm-up included). */
+static void write_capacity(csvw *w, const cluster *c)
+{
+    uint64_t launches = 0, terminations = 0, outs = 0, ins = 0, waiting = 0, waits = 0;
+    double sum = 0, most = NAN;
+    for (uint32_t g = 0; g < c->n_asgs; g++) {
+        launches += c->asgs[g].launches;
+        terminations += c->asgs[g].terminations;
+    }
+    for (uint32_t k = 0; k < c->n_cps; k++) {
+        outs += c->cps[k].scale_outs;
+        ins += c->cps[k].scale_ins;
+    }
+    for (uint32_t k = 0; k < c->n_services; k++) {
+        const svc_meter *m = &c->rec.svc[k];
+        waiting += m->provisioning_tasks;
+        waits += m->provisioning_waits;
+        sum += m->provisioning_wait_sum_s;
+        if (m->provisioning_waits && !(m->provisioning_wait_max_s <= most))
+            most = m->provisioning_wait_max_s;
+    }
+    csvw_uint(w, launches);
+    csvw_uint(w, terminations);
+    csvw_uint(w, outs);
+    csvw_uint(w, ins);
+    csvw_uint(w, waiting);
+    csvw_uint(w, waits);
+    csvw_real(w, ratio(sum, (double) waits));
+    csvw_real(w, most);
+}
+
+/* Service autoscaling: desired-count changes by policies, scheduled actions
+ * and HPAs (all time); the time from the start of the first breaching
+ * datapoint's period to the first dynamic scale-out it led to, for the
+ * service that scaled out first (NAN when none did); and the one-minute
+ * intervals of the measurement window whose p99 exceeded slo.p99_latency_s. */
+static void write_scaling(csvw *w, const cluster *c)
+{
+    uint64_t outs = 0, ins = 0;
+    double first = INFINITY, lag = NAN;
+    for (uint32_t k = 0; k < c->n_services; k++) {
+        const svc_meter *m = &c->rec.svc[k];
+        outs += m->scale_out_actions;
+        ins += m->scale_in_actions;
+        if (m->first_scale_out_s < first) {
+            first = m->first_scale_out_s;
+            lag = m->first_scale_out_s - m->first_breach_s;
+        }
+    }
+    csvw_uint(w, outs);
+    csvw_uint(w, ins);
+    csvw_real(w, lag);
+    csvw_uint(w, c->rec.minutes_over_slo);
+}
+
 static void write_summary(FILE *fp, const run_opts *o, const params *p, const cluster *c,
                           const sim *s, double end_s, const totals *t)
 {
@@ -213,14 +271,37 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
                                        "tasks_replaced",
                                        "deployments_completed",
                                        "deployments_failed",
+                                       "instance_launches",
+                                       "instance_terminations",
+                                       "capacity_scale_outs",
+                                       "capacity_scale_ins",
+                                       "provisioning_tasks",
+                                       "provisioning_waits",
+                                       "provisioning_wait_mean_s",
+                                       "provisioning_wait_max_s",
                                        "slo_p99_latency_s",
                                        "slo_p99_ok",
                                        "slo_error_rate",
-                                       "slo_error_rate_ok"};
+                                       "slo_error_rate_ok",
+                                       "scaling_actions_out",
+                                       "scaling_actions_in",
+                                       "time_to_first_scale_out_s",
+                                       "minutes_over_slo",
+                                       "cost_ec2_usd",
+                                       "cost_spot_usd",
+                                       "cost_fargate_usd",
+                                       "cost_fargate_spot_usd",
+                                       "cost_lb_usd",
+                                       "usd_per_million_requests",
+                                       "cost_saved_usd",
+                                       "slo_violation_usd",
+                                       "spot_interruption_notices"};
     static const char *const svc_cols[] = {
         "requests",     "retries",   "completed", "errors",        "error_rate",
         "mean_s",       "p50_s",     "p95_s",     "p99_s",         "cpu_util_pct",
-        "mem_util_pct", "oom_kills", "tasks",     "unplaced_tasks"};
+        "mem_util_pct", "oom_kills", "tasks",     "unplaced_tasks", "provisioning_tasks",
+        "provisioning_wait_mean_s", "provisioning_wait_max_s", "scaling_actions_out",
+        "scaling_actions_in", "time_to_first_scale_out_s", "minutes_over_slo"};
     static const char *const cls_cols[] = {"requests", "completed", "errors",
                                            "mean_s",   "p50_s",     "p99_s"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
@@ -282,18 +363,30 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
     csvw_real(&w, 100.0 * ratio(t->used_mib_area, t->reserved_mib_area));
     csvw_real(&w, t->peak_mem_pct);
     csvw_uint(&w, t->oom_kills);
-    csvw_uint(&w, c->n_hosts);
-    csvw_real(&w, cost_host_hours(c->hosts, c->n_hosts, end_s));
-    csvw_real(&w, cost_hosts_usd(c->hosts, c->n_hosts, end_s));
+    csvw_uint(&w, costreport_ec2_hosts(c));
+    csvw_real(&w, costreport_ec2_host_hours(c, end_s));
+    csvw_real(&w, costreport_total_usd(c));
     csvw_uint(&w, running);
     csvw_uint(&w, unplaced);
     csvw_uint(&w, replaced);
     csvw_uint(&w, deployed);
     csvw_uint(&w, deploy_failed);
+    write_capacity(&w, c);
     csvw_real(&w, slo_p99);
     csvw_bool(&w, !isnan(p99) && p99 <= slo_p99);
     csvw_real(&w, slo_err);
     csvw_bool(&w, !isnan(err_rate) && err_rate <= slo_err);
+    write_scaling(&w, c);
+    const cost_hour *ct = &c->costs.total;
+    csvw_real(&w, ct->ec2_od);
+    csvw_real(&w, ct->ec2_spot);
+    csvw_real(&w, ct->fargate);
+    csvw_real(&w, ct->fargate_spot);
+    csvw_real(&w, ct->lb_hours + ct->lb_lcu);
+    csvw_real(&w, c->costs.usd_per_million);
+    csvw_real(&w, ct->od_equiv - (ct->ec2_od + ct->ec2_spot + ct->fargate + ct->fargate_spot));
+    csvw_real(&w, c->costs.slo_usd);
+    csvw_uint(&w, c->spot ? c->spot->notices : 0);
     for (uint32_t k = 0; k < c->n_services; k++) {
         const svc_meter *m = &c->rec.svc[k];
         csvw_uint(&w, m->requests);
@@ -310,6 +403,13 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
         csvw_uint(&w, m->oom_kills);
         csvw_uint(&w, m->running_tasks);
         csvw_uint(&w, c->services[k].unplaced);
+        csvw_uint(&w, m->provisioning_tasks);
+        csvw_real(&w, ratio(m->provisioning_wait_sum_s, (double) m->provisioning_waits));
+        csvw_real(&w, m->provisioning_waits ? m->provisioning_wait_max_s : NAN);
+        csvw_uint(&w, m->scale_out_actions);
+        csvw_uint(&w, m->scale_in_actions);
+        csvw_real(&w, m->first_scale_out_s - m->first_breach_s);
+        csvw_uint(&w, m->minutes_over_slo);
     }
     for (uint32_t k = 0; k < c->rec.n_cls; k++) {
         const class_meter *m = &c->rec.cls[k];
@@ -343,9 +443,33 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
             fprintf(out, "  (%u unplaced: see events.csv)", c->services[k].unplaced);
         fputc('\n', out);
     }
-    fprintf(out, "  cost: $%.4f for %.2f host-hours on %u hosts\n",
-            cost_hosts_usd(c->hosts, c->n_hosts, end_s),
-            cost_host_hours(c->hosts, c->n_hosts, end_s), c->n_hosts);
+    const cost_hour *ct = &c->costs.total;
+    fprintf(out, "  cost: $%.4f for %.2f host-hours on %u hosts", costreport_total_usd(c),
+            costreport_ec2_host_hours(c, end_s), costreport_ec2_hosts(c));
+    if (ct->ec2_spot > 0 || ct->fargate > 0 || ct->fargate_spot > 0)
+        fprintf(out, " (EC2 $%.4f On-Demand + $%.4f Spot, Fargate $%.4f + $%.4f Spot)", ct->ec2_od,
+                ct->ec2_spot, ct->fargate, ct->fargate_spot);
+    fprintf(out, ", load balancers $%.4f; $%.2f per million requests (cost.csv)\n",
+            ct->lb_hours + ct->lb_lcu, c->costs.usd_per_million);
+    if (c->n_asgs) {
+        uint32_t launches = 0, terms = 0;
+        uint64_t waits = 0;
+        double wait_sum = 0;
+        for (uint32_t g = 0; g < c->n_asgs; g++) {
+            launches += c->asgs[g].launches;
+            terms += c->asgs[g].terminations;
+        }
+        for (uint32_t k = 0; k < c->n_services; k++) {
+            waits += c->rec.svc[k].provisioning_waits;
+            wait_sum += c->rec.svc[k].provisioning_wait_sum_s;
+        }
+        fprintf(out,
+                "  auto scaling: %u instances launched, %u terminated; %llu tasks waited in "
+                "PROVISIONING",
+                launches, terms, (unsigned long long) waits);
+        if (waits) fprintf(out, " (mean %.1f s)", wait_sum / (double) waits);
+        fputc('\n', out);
+    }
     if (t->retries || t->timeouts)
         fprintf(out, "  clients: %llu retries, %llu timeouts, %llu late answers\n",
                 (unsigned long long) t->retries, (unsigned long long) t->timeouts,
@@ -443,6 +567,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
 
     if (rc == ECS_OK) {
         recorder_flush(&c.rec, end_s);
+        recorder_minute_finish(&c.rec);
         recorder_event(&c.rec, end_s, "run_end", o->scenario, "%llu events",
                        (unsigned long long) s->n_events);
         totals t;
@@ -451,10 +576,13 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         hist_init(&t.client_latency);
         for (uint32_t k = 0; k < c.n_services; k++) add_totals(&t, &c.rec.svc[k], end_s);
 
+        costreport_finish(&c, end_s);
         FILE *sf = afile_set_open(files, "summary.csv", e);
         FILE *yf = sf ? afile_set_open(files, "effective.yaml", e) : NULL;
-        if (sf && yf) {
+        FILE *cf = yf ? afile_set_open(files, "cost.csv", e) : NULL;
+        if (sf && yf && cf) {
             write_summary(sf, o, p, &c, s, end_s, &t);
+            costreport_write(&c, cf);
             char *header = effective_header(o);
             params_write_yaml(p, yf, header);
             free(header);
@@ -477,7 +605,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
                 res->p95_s = hist_quantile(&t.latency, 0.95);
                 res->p99_s = hist_quantile(&t.latency, 0.99);
                 res->cpu_util_pct = 100.0 * ratio(t.used_area, t.reserved_area);
-                res->cost_usd = cost_hosts_usd(c.hosts, c.n_hosts, end_s);
+                res->cost_usd = costreport_total_usd(&c);
                 snprintf(res->out_dir, sizeof res->out_dir, "%s", dir);
             }
         }

@@ -15,7 +15,7 @@
 #include "support/testutil.h"
 
 static const char *const out_files[] = {"summary.csv", "timeseries.csv", "events.csv",
-                                        "effective.yaml"};
+                                        "effective.yaml", "cost.csv"};
 
 static const char small_yaml[] = "run:\n"
                                  "  duration_s: 600\n"
@@ -115,12 +115,12 @@ static void test_quickstart_end_to_end(void **state)
     assert_non_null(strstr(c.out, "p99_ms"));
     assert_non_null(strstr(c.out, "cost: $"));
     assert_non_null(strstr(c.out, "SLO"));
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         char *p = path_in(out, out_files[i]);
         assert_true(tu_exists(p));
         free(p);
     }
-    assert_int_equal(tu_count_entries(out), 4); /* no temporary files left behind */
+    assert_int_equal(tu_count_entries(out), 5); /* no temporary files left behind */
     char *summary_path = path_in(out, "summary.csv");
     char *summary = tu_read_file(summary_path, NULL);
     assert_true(strncmp(summary, "seed,version,commit,scenario,fingerprint,", 41) == 0);
@@ -146,7 +146,7 @@ static void test_same_seed_same_bytes(void **state)
     assert_int_equal(c1.rc, 0);
     assert_int_equal(c2.rc, 0);
     assert_int_equal(c3.rc, 0);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         char *pa = path_in(a, out_files[i]), *pb = path_in(b, out_files[i]);
         size_t la, lb;
         char *fa = tu_read_file(pa, &la), *fb = tu_read_file(pb, &lb);
@@ -350,7 +350,7 @@ static void test_failure_keeps_previous_results(void **state)
     assert_int_equal(c.rc, 2);
     char *after = tu_read_file(sp, NULL);
     assert_string_equal(before, after);
-    assert_int_equal(tu_count_entries(out), 4);
+    assert_int_equal(tu_count_entries(out), 5);
     free(before);
     free(after);
     free(sp);

@@ -35,6 +35,7 @@ typedef struct pval {
     size_t order; /* the def's index in registry order, for writing */
     param_loc at; /* file points into params' own copies */
     pvalue v;
+    size_t seq; /* when the path was first set: objects inside objects keep file order */
 } pval;
 
 typedef struct pobj {
@@ -50,6 +51,7 @@ struct params {
     size_t nobjs, capobjs;
     char **files; /* every location's file name, owned */
     size_t nfiles;
+    size_t nseq; /* values ever stored (pval.seq) */
     bool finished;
 };
 
@@ -633,6 +635,7 @@ static void val_put(params *p, const char *path, const param_def *d, size_t orde
         memmove(&p->vals[i + 1], &p->vals[i], (p->nvals - i) * sizeof *p->vals);
         p->nvals++;
         p->vals[i].path = xstrdup(path);
+        p->vals[i].seq = p->nseq++;
     }
     p->vals[i].def = d;
     p->vals[i].order = order;
@@ -781,19 +784,144 @@ static int fill(params *p, const param_def *d, size_t order, const char *path, c
     return d->type == PT_REF ? check_ref(p, v, o, e) : ECS_OK;
 }
 
+/* ---- objects inside objects ---- */
+
+/* A pattern with a "*" past its collection's name ("services.*.autoscaling.
+ * policies.*.target_value") describes objects that are never declared: such
+ * an inner object exists when some value is set under it. params_finish
+ * records each one (as a pobj whose collection is the concrete group,
+ * "services.web.autoscaling.policies"), in the order its first value was
+ * set, before it fills the defaults of its other fields. */
+
+/* The length of the first n components of s, or 0 when s has fewer. */
+static size_t comp_prefix(const char *s, size_t n)
+{
+    size_t len = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (k) {
+            if (s[len] != '.') return 0;
+            len++;
+        }
+        size_t l = strcspn(s + len, ".");
+        if (!l) return 0;
+        len += l;
+    }
+    return len;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    const pval *x = *(const pval *const *) a, *y = *(const pval *const *) b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void derive_inner(params *p)
+{
+    const pval **v = xcalloc(p->nvals ? p->nvals : 1, sizeof *v);
+    for (size_t i = 0; i < p->nvals; i++) v[i] = &p->vals[i];
+    qsort(v, p->nvals, sizeof *v, by_seq);
+    for (size_t i = 0; i < p->nvals; i++) {
+        const char *path = v[i]->path;
+        reg_it it = {0, 0};
+        for (const param_def *d = reg_next(p->reg, &it); d; d = reg_next(p->reg, &it)) {
+            if (!pattern_inner_star(d->path)) continue;
+            size_t ncomp = count_components(d->path);
+            for (size_t j = pattern_collection(d->path) ? 2 : 0; j + 1 < ncomp; j++) {
+                size_t pl = comp_prefix(d->path, j + 1), ql = comp_prefix(path, j + 1);
+                if (!pl || !ql || pl >= PARAM_PATH_MAX || ql >= PARAM_PATH_MAX) break;
+                char pat[PARAM_PATH_MAX], pre[PARAM_PATH_MAX];
+                memcpy(pat, d->path, pl);
+                pat[pl] = '\0';
+                memcpy(pre, path, ql);
+                pre[ql] = '\0';
+                if (match(pat, pre) != MATCH_FULL) break;
+                if (!(pl >= 1 && pat[pl - 1] == '*' && (pl == 1 || pat[pl - 2] == '.'))) continue;
+                size_t gl = comp_prefix(path, j);
+                const char *name = path + gl + 1;
+                size_t nl = ql - gl - 1;
+                if (obj_find(p, path, gl, name, nl)) continue;
+                if (p->nobjs == p->capobjs) {
+                    p->capobjs = p->capobjs ? 2 * p->capobjs : 16;
+                    p->objs = xrealloc(p->objs, p->capobjs * sizeof *p->objs);
+                }
+                char *group = xmalloc(gl + 1), *nm = xmalloc(nl + 1);
+                memcpy(group, path, gl);
+                group[gl] = '\0';
+                memcpy(nm, name, nl);
+                nm[nl] = '\0';
+                p->objs[p->nobjs++] = (pobj){group, nm, v[i]->at};
+            }
+        }
+    }
+    free(v);
+}
+
+/* Fills an inner-star def for every inner object its pattern names. */
+static int fill_inner(params *p, const param_def *d, size_t order, ecs_err *e)
+{
+    size_t ncomp = count_components(d->path), last = 0;
+    for (size_t j = 0; j < ncomp; j++) {
+        size_t a = j ? comp_prefix(d->path, j) + 1 : 0;
+        if (d->path[a] == '*' && (d->path[a + 1] == '.' || !d->path[a + 1])) last = j;
+    }
+    size_t pl = comp_prefix(d->path, last + 1);
+    char pat[PARAM_PATH_MAX];
+    if (pl >= sizeof pat) return ECS_OK;
+    memcpy(pat, d->path, pl);
+    pat[pl] = '\0';
+    for (size_t i = 0; i < p->nobjs; i++) {
+        const pobj *o = &p->objs[i];
+        if (!strchr(o->collection, '.')) continue; /* a declared object */
+        char full[PARAM_PATH_MAX], path[2 * PARAM_PATH_MAX];
+        int n = snprintf(full, sizeof full, "%s.%s", o->collection, o->name);
+        if (n < 0 || (size_t) n >= sizeof full || match(pat, full) != MATCH_FULL) continue;
+        snprintf(path, sizeof path, "%s%s", full, d->path + pl);
+        if (strlen(path) >= PARAM_PATH_MAX) continue;
+        int rc = fill(p, d, order, path, o, e);
+        if (rc != ECS_OK) return rc;
+    }
+    return ECS_OK;
+}
+
+size_t params_inner_count(const params *p, const char *group)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nobjs; i++) n += strcmp(p->objs[i].collection, group) == 0;
+    return n;
+}
+
+const char *params_inner_name(const params *p, const char *group, size_t i)
+{
+    for (size_t k = 0; k < p->nobjs; k++)
+        if (strcmp(p->objs[k].collection, group) == 0 && i-- == 0) return p->objs[k].name;
+    fprintf(stderr, "ecsim: internal error: params_inner_name(%s) index out of range\n", group);
+    abort();
+}
+
+bool params_is_set(const params *p, const char *fmt, ...)
+{
+    char path[PARAM_PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t) n >= sizeof path) return false;
+    const pval *v = val_find(p, path);
+    return v && v->at.file;
+}
+
 int params_finish(params *p, ecs_err *e)
 {
     assert(!p->finished);
     p->finished = true;
     reg_it it = {0, 0};
     size_t order = 0;
+    derive_inner(p);
     for (const param_def *d = reg_next(p->reg, &it); d; d = reg_next(p->reg, &it), order++) {
         int rc = ECS_OK;
         size_t clen = pattern_collection(d->path);
         if (pattern_inner_star(d->path)) {
-            for (size_t i = 0; i < p->nvals && rc == ECS_OK; i++)
-                if (p->vals[i].def == d && d->type == PT_REF)
-                    rc = check_ref(p, &p->vals[i], NULL, e);
+            rc = fill_inner(p, d, order, e);
         } else if (clen) {
             for (size_t i = 0; i < p->nobjs && rc == ECS_OK; i++) {
                 const pobj *o = &p->objs[i];

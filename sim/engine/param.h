@@ -132,6 +132,20 @@ param_loc params_where(const params *p, const char *fmt, ...) __attribute__((for
 size_t params_count(const params *p, const char *collection);
 const char *params_object(const params *p, const char *collection, size_t i);
 
+/* Objects inside objects: a def whose pattern has a "*" past its
+ * collection's name ("services.*.autoscaling.policies.*.target_value")
+ * describes objects that are never declared. One exists when a value is set
+ * under it; params_finish then fills the defaults of its other fields (a
+ * required one left out is an error at the object's first value). These
+ * list them under a concrete group ("services.web.autoscaling.policies"),
+ * in the order their first values were set. */
+size_t params_inner_count(const params *p, const char *group);
+const char *params_inner_name(const params *p, const char *group, size_t i);
+
+/* True when the path's value came from a scenario or --set, not a default;
+ * false also when there is no such path. */
+bool params_is_set(const params *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Writes every value as nested YAML that params can load again to the same
  * values (reals in the shortest text that reads back exactly; strings
  * double-quoted when plain YAML would misread them): sections in registry
