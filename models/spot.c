@@ -193,7 +193,8 @@ void spot_fargate_made(cluster *c, uint32_t id)
 void spot_start(cluster *c)
 {
     spot_state *sp = c->spot;
-    for (uint32_t i = 0; i < sp->n_at; i++) sim_at(c->s, sp->at[i].at_s, sp->kind_at, i);
+    for (uint32_t i = 0; i < sp->n_at; i++)
+        sp->at[i].ev = sim_at(c->s, sp->at[i].at_s, sp->kind_at, i);
 }
 
 /* The notice for host record h (an EC2 Spot instance or a Fargate Spot
@@ -295,7 +296,8 @@ static void on_at(void *ctx, sim *s, const ev *e)
 {
     (void) s;
     cluster *c = ctx;
-    const spot_at *a = &c->spot->at[e->target];
+    spot_at *a = &c->spot->at[e->target];
+    a->ev = 0;
     char why[160];
     snprintf(why, sizeof why, "spot_interruptions.%s", a->name);
     for (uint32_t i = 0; i < c->n_hosts; i++) {
@@ -320,6 +322,12 @@ static void on_at(void *ctx, sim *s, const ev *e)
 
 void spot_quiesce(cluster *c)
 {
+    /* scripted interruptions after the last request would only stretch the
+     * run (and its bill) with nothing left to interrupt that matters */
+    for (uint32_t i = 0; c->spot && i < c->spot->n_at; i++) {
+        if (c->spot->at[i].ev) sim_cancel(c->s, c->spot->at[i].ev);
+        c->spot->at[i].ev = 0;
+    }
     for (uint32_t i = 0; i < c->n_hosts; i++) {
         host *h = &c->hosts[i];
         if (h->spot_ev) sim_cancel(c->s, h->spot_ev);

@@ -59,6 +59,7 @@ typedef struct spot_at {
     const char *name, *host, *service; /* borrowed from params */
     uint32_t task_k;
     double at_s;
+    uint64_t ev; /* its pending event, 0 once fired or cancelled */
 } spot_at;
 
 typedef struct spot_state {
