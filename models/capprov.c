@@ -212,14 +212,19 @@ cp_point capprov_reservation(const cluster *c, uint32_t cpi)
     cp_group *groups = xmalloc((c->n_services ? c->n_services : 1) * sizeof *groups);
     uint32_t n_groups = 0;
     for (uint32_t i = 0; i < c->n_services; i++) {
+        /* only the tasks waiting for this provider: a strategy's other
+         * providers scale their own groups */
         const cp_wait *w = &c->waits[i];
-        if (w->cp != (int32_t) cpi || w->n == 0) continue;
-        pt.waiting += w->n;
+        uint32_t n = 0;
+        for (uint32_t k = 0; k < w->n_cps; k++)
+            if (w->cps[k] == (int32_t) cpi) n += w->q[k].n;
+        if (n == 0) continue;
+        pt.waiting += n;
         if (!compatible(c, &c->services[i], &small)) {
-            pt.incompatible += w->n;
+            pt.incompatible += n;
             continue;
         }
-        groups[n_groups++] = group_of(&c->services[i], w->n);
+        groups[n_groups++] = group_of(&c->services[i], n);
     }
     pt.estimate = capprov_binpack(groups, n_groups, &large);
     free(groups);
@@ -248,24 +253,36 @@ int32_t capprov_pool(const cluster *c, const service *sv)
     return c->waits ? c->waits[sv->id].pool : -1;
 }
 
+uint32_t capprov_n_providers(const cluster *c, const service *sv)
+{
+    return c->waits ? c->waits[sv->id].n_cps : 0;
+}
+
+int32_t capprov_pool_of(const cluster *c, const service *sv, uint32_t k)
+{
+    return (int32_t) c->cps[c->waits[sv->id].cps[k]].asg;
+}
+
 static void meter(cluster *c, const service *sv)
 {
     c->rec.svc[sv->id].provisioning_tasks = c->waits[sv->id].n;
 }
 
-void capprov_set_waiting(cluster *c, service *sv, uint32_t n, const char *why)
+void capprov_set_waiting(cluster *c, service *sv, uint32_t k, uint32_t n, const char *why)
 {
     cp_wait *w = &c->waits[sv->id];
+    cp_queue *q = &w->q[k];
     double now = sim_now(c->s);
-    if (n > w->n) {
-        if (n > w->cap) {
-            w->cap = n > 2 * w->cap ? n : 2 * w->cap;
-            w->since = xrealloc(w->since, w->cap * sizeof *w->since);
+    if (n > q->n) {
+        if (n > q->cap) {
+            q->cap = n > 2 * q->cap ? n : 2 * q->cap;
+            q->since = xrealloc(q->since, q->cap * sizeof *q->since);
         }
-        uint32_t more = n - w->n;
-        for (uint32_t k = w->n; k < n; k++) w->since[k] = now;
-        w->n = n;
-        const capprov *cp = &c->cps[w->cp];
+        uint32_t more = n - q->n;
+        for (uint32_t j = q->n; j < n; j++) q->since[j] = now;
+        w->n += more;
+        q->n = n;
+        const capprov *cp = &c->cps[w->cps[k]];
         cp_shape large, small;
         shapes(c, &c->asgs[cp->asg], &large, &small);
         char extra[256] = "";
@@ -279,24 +296,30 @@ void capprov_set_waiting(cluster *c, service *sv, uint32_t n, const char *why)
                        "provider %s (%u waiting): %s%s",
                        more, more == 1 ? "" : "s", sv->name, more == 1 ? "s" : "", cp->name, n, why,
                        extra);
-    } else if (n < w->n) {
-        uint32_t fewer = w->n - n;
-        w->n = n; /* the newest go: they never started */
+    } else if (n < q->n) {
+        uint32_t fewer = q->n - n;
+        q->n = n; /* the newest go: they never started */
+        w->n -= fewer;
+        char from[96] = "";
+        if (w->n_cps > 1)
+            snprintf(from, sizeof from, " for capacity provider %s", c->cps[w->cps[k]].name);
         recorder_event(&c->rec, now, "task_provisioning_cancelled", sv->name,
-                       "%u task%s of service %s leave%s PROVISIONING unplaced: no longer wanted "
+                       "%u task%s of service %s leave%s PROVISIONING%s unplaced: no longer wanted "
                        "(%u waiting)",
-                       fewer, fewer == 1 ? "" : "s", sv->name, fewer == 1 ? "s" : "", n);
+                       fewer, fewer == 1 ? "" : "s", sv->name, fewer == 1 ? "s" : "", from, n);
     }
     meter(c, sv);
 }
 
-double capprov_placed(cluster *c, service *sv)
+double capprov_placed(cluster *c, service *sv, uint32_t k)
 {
-    if (!c->waits) return NAN;
+    if (!c->waits || k >= c->waits[sv->id].n_cps) return NAN;
     cp_wait *w = &c->waits[sv->id];
-    if (w->n == 0) return NAN;
-    double wait = sim_now(c->s) - w->since[0];
-    memmove(w->since, w->since + 1, (w->n - 1) * sizeof *w->since);
+    cp_queue *q = &w->q[k];
+    if (q->n == 0) return NAN;
+    double wait = sim_now(c->s) - q->since[0];
+    memmove(q->since, q->since + 1, (q->n - 1) * sizeof *q->since);
+    q->n--;
     w->n--;
     svc_meter *m = &c->rec.svc[sv->id];
     m->provisioning_waits++;
@@ -394,8 +417,19 @@ static void publish(cluster *c, uint32_t cpi, const cp_point *pt)
     capprov *cp = &c->cps[cpi];
     double now = sim_now(c->s);
     cp->last = *pt;
-    for (uint32_t i = 0; i < c->n_services; i++)
-        if (c->waits[i].cp == (int32_t) cpi) c->rec.svc[i].capacity_reservation_pct = pt->pct;
+    /* a service over several providers shows the highest of their last
+     * datapoints: the one that scales out first */
+    for (uint32_t i = 0; i < c->n_services; i++) {
+        const cp_wait *w = &c->waits[i];
+        bool mine = false;
+        double pct = NAN;
+        for (uint32_t k = 0; k < w->n_cps; k++) {
+            double v = c->cps[w->cps[k]].last.pct;
+            mine |= w->cps[k] == (int32_t) cpi;
+            if (!isnan(v) && !(v <= pct)) pct = v;
+        }
+        if (mine) c->rec.svc[i].capacity_reservation_pct = pct;
+    }
     char reason[512];
     alarm_state from = cp->high.state;
     if (alarm_eval(&cp->high, pt->pct, now, reason, sizeof reason))
@@ -549,6 +583,8 @@ int capprov_init(cluster *c, const params *p, ecs_err *e)
         }
         c->waits[i].cp = k;
         c->waits[i].pool = (int32_t) c->cps[k].asg;
+        c->waits[i].n_cps = 1;
+        c->waits[i].cps[0] = k;
     }
     if (n) {
         c->kind_cp_sample = sim_kind(c->s, "capprov.datapoint", on_sample, c);
@@ -586,7 +622,8 @@ void capprov_fini(cluster *c)
     free(c->cps);
     c->cps = NULL;
     c->n_cps = 0;
-    for (uint32_t i = 0; c->waits && i < c->n_services; i++) free(c->waits[i].since);
+    for (uint32_t i = 0; c->waits && i < c->n_services; i++)
+        for (uint32_t k = 0; k < CP_MAX_PER_SERVICE; k++) free(c->waits[i].q[k].since);
     free(c->waits);
     c->waits = NULL;
 }

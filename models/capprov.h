@@ -3,7 +3,11 @@
  * service that names the capacity provider (services.*.capacity_provider)
  * runs only on that group's instances. Its tasks that fit on no instance
  * wait in PROVISIONING for capacity (not "unplaced") and are placed as
- * instances register; every wait is an event and counts in the summary.
+ * instances register; every wait is an event and counts in the summary. A
+ * service with a capacity provider strategy of several Auto Scaling group
+ * providers (cpstrategy.h) gives each task one of them: the task runs on
+ * that provider's group only and waits for that provider only, and each
+ * provider's metric below counts only the tasks waiting for it.
  *
  * Managed scaling (cluster-auto-scaling.html, managed-scaling-behavior.html,
  * API ManagedScaling): every minute ECS computes the metric
@@ -44,12 +48,26 @@
 struct cluster;
 struct service;
 
-/* A service's tasks waiting for capacity. */
-typedef struct cp_wait {
-    int32_t cp;    /* its capacity provider, -1 for none */
-    int32_t pool;  /* the Auto Scaling group whose instances it runs on, -1 for any host */
+#define CP_MAX_PER_SERVICE 6 /* providers in a capacity provider strategy (ECS's limit) */
+
+/* A service's tasks waiting in PROVISIONING for one of its providers. */
+typedef struct cp_queue {
     double *since; /* when each waiting task entered PROVISIONING, oldest first */
     uint32_t n, cap;
+} cp_queue;
+
+/* A service's capacity providers and its tasks waiting for capacity. A
+ * service names one provider (services.*.capacity_provider, or a strategy
+ * of one), or a strategy of several Auto Scaling group providers
+ * (cpstrategy.h): item k of the strategy is provider cps[k], and its tasks
+ * run only on that provider's group and wait in queue k. */
+typedef struct cp_wait {
+    int32_t cp;   /* its (first) capacity provider, -1 for none */
+    int32_t pool; /* that provider's Auto Scaling group, -1 for any host */
+    uint32_t n_cps;
+    int32_t cps[CP_MAX_PER_SERVICE]; /* the providers, in strategy order */
+    cp_queue q[CP_MAX_PER_SERVICE];
+    uint32_t n; /* tasks waiting, all providers */
 } cp_wait;
 
 /* One CapacityProviderReservation datapoint and what it came from. */
@@ -115,14 +133,24 @@ void capprov_start(struct cluster *c);
  * for any host. */
 int32_t capprov_pool(const struct cluster *c, const struct service *sv);
 
-/* The scheduler's pass: n of sv's tasks now wait in PROVISIONING (those
- * beyond the ones waiting already start waiting now, `why` being ECS's
- * placement reason; fewer means the rest are no longer wanted). */
-void capprov_set_waiting(struct cluster *c, struct service *sv, uint32_t n, const char *why);
+/* How many capacity providers sv's tasks are distributed over (0: none,
+ * the EC2 launch type or Fargate). */
+uint32_t capprov_n_providers(const struct cluster *c, const struct service *sv);
 
-/* A task of sv was placed: the wait of the oldest waiting task in seconds
- * (it is the one that starts), or NAN when none waited. */
-double capprov_placed(struct cluster *c, struct service *sv);
+/* The Auto Scaling group of sv's k-th provider (k < capprov_n_providers). */
+int32_t capprov_pool_of(const struct cluster *c, const struct service *sv, uint32_t k);
+
+/* The scheduler's pass: n of sv's tasks now wait in PROVISIONING for its
+ * k-th provider (those beyond the ones waiting already start waiting now,
+ * `why` being ECS's placement reason; fewer means the rest are no longer
+ * wanted). */
+void capprov_set_waiting(struct cluster *c, struct service *sv, uint32_t k, uint32_t n,
+                         const char *why);
+
+/* A task of sv was placed on its k-th provider: the wait of the oldest task
+ * waiting for that provider in seconds (it is the one that starts), or NAN
+ * when none waited. */
+double capprov_placed(struct cluster *c, struct service *sv, uint32_t k);
 
 /* The datapoint the provider would publish now. */
 cp_point capprov_reservation(const struct cluster *c, uint32_t cp);

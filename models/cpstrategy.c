@@ -16,8 +16,10 @@ const param_def cpstrategy_params[] = {
     {"services.*.capacity_provider_strategy", PT_STR, "", 0, 0, "", NULL, 0, cpstrategy_check,
      "capacityProviderStrategy: \"FARGATE base=2 weight=1, FARGATE_SPOT weight=3\": up to 6 "
      "providers, FARGATE and FARGATE_SPOT or capacity_providers names (not both kinds), one "
-     "base at most (API CapacityProviderStrategyItem). Empty: the task definition's launch "
-     "type, or services.*.capacity_provider."},
+     "base at most (API CapacityProviderStrategyItem). Each task gets its provider when it "
+     "starts and runs only on that provider's capacity (with Auto Scaling group providers it "
+     "waits in PROVISIONING for that provider). Empty: the task definition's launch type, or "
+     "services.*.capacity_provider."},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
 };
 
@@ -176,23 +178,27 @@ int cpstrategy_init(cluster *c, const params *p, ecs_err *e)
             return bad(p, e, name,
                        "set either capacity_provider or capacity_provider_strategy, not both");
         if (s->items[0].kind != CPS_ASG) continue;
-        if (s->n > 1)
-            return bad(p, e, name,
-                       "ecsim runs an Auto Scaling group strategy of one provider only (name it "
-                       "in services.*.capacity_provider)");
-        int32_t k = -1;
-        for (uint32_t j = 0; j < c->n_cps; j++)
-            if (strcmp(c->cps[j].name, s->items[0].name) == 0) k = (int32_t) j;
-        if (k < 0) {
-            char what[160];
-            snprintf(what, sizeof what,
-                     "no capacity_providers named \"%s\" (nor FARGATE, FARGATE_SPOT)",
-                     s->items[0].name);
-            return bad(p, e, name, what);
+        cp_wait *w = &c->waits[i];
+        for (uint32_t m = 0; m < s->n; m++) {
+            int32_t k = -1;
+            for (uint32_t j = 0; j < c->n_cps; j++)
+                if (strcmp(c->cps[j].name, s->items[m].name) == 0) k = (int32_t) j;
+            if (k < 0) {
+                char what[160];
+                snprintf(what, sizeof what,
+                         "no capacity_providers named \"%s\" (nor FARGATE, FARGATE_SPOT)",
+                         s->items[m].name);
+                return bad(p, e, name, what);
+            }
+            w->cps[m] = k;
         }
-        c->waits[i].cp = k;
-        c->waits[i].pool = (int32_t) c->cps[k].asg;
-        s->n = 0; /* it is the capacity provider now, as capprov.c runs it */
+        w->n_cps = s->n;
+        w->cp = w->cps[0];
+        w->pool = (int32_t) c->cps[w->cp].asg;
+        /* one provider: it is the capacity provider, as capprov.c runs it;
+         * several: the scheduler asks cpstrategy_asg which one each task
+         * goes to */
+        if (s->n == 1) s->n = 0;
     }
     return ECS_OK;
 }
@@ -202,6 +208,13 @@ const cps_strategy *cpstrategy_fargate(const cluster *c, uint32_t svc)
     if (!c->strategies) return NULL;
     const cps_strategy *s = &c->strategies[svc];
     return s->n > 0 && s->items[0].kind != CPS_ASG ? s : NULL;
+}
+
+const cps_strategy *cpstrategy_asg(const cluster *c, uint32_t svc)
+{
+    if (!c->strategies) return NULL;
+    const cps_strategy *s = &c->strategies[svc];
+    return s->n > 1 && s->items[0].kind == CPS_ASG ? s : NULL;
 }
 
 cps_kind cpstrategy_next_kind(const cluster *c, const struct service *sv)

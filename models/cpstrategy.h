@@ -21,8 +21,20 @@
  * larger weight, then to the earlier in the strategy. Every multiple of the
  * total weight then matches the documented ratio exactly.
  *
- * ecsim runs Fargate strategies of any shape; an Auto Scaling group strategy
- * may name one provider (it is then services.*.capacity_provider). */
+ * Fargate strategies and Auto Scaling group strategies run in any shape. A
+ * service with a strategy of several Auto Scaling group providers (e.g. an
+ * On-Demand group "od base=2 weight=1, spot weight=3") gets each new task's
+ * provider by this rule from the provider of each of its tasks that the
+ * service keeps (not stopping, not an older deployment's, not on a DRAINING
+ * instance); the task remembers it (task.cp), runs only on that provider's
+ * group, and when it fits nowhere there waits in PROVISIONING for that
+ * provider, whose CapacityProviderReservation counts it (capprov.h). A
+ * replacement is assigned the same way, so it goes where the rule puts the
+ * next task given the tasks that stay (our reading: ECS documents the ratio,
+ * not the replacement rule). Scale-in stops tasks by the placement
+ * strategy's rule and does not look at providers (ECS documents no
+ * rebalancing of providers on scale-in; our modelling assumption). A
+ * strategy of one Auto Scaling group provider is services.*.capacity_provider. */
 #ifndef ECSIM_CPSTRATEGY_H
 #define ECSIM_CPSTRATEGY_H
 
@@ -70,6 +82,10 @@ void cpstrategy_distribute(const cps_strategy *s, uint32_t n, uint32_t *counts);
  * file:line:column. A service whose task definition has launch_type FARGATE
  * and no strategy gets "FARGATE weight=1". */
 int cpstrategy_init(struct cluster *c, const params *p, ecs_err *e);
+
+/* The service's strategy when it has several Auto Scaling group providers
+ * (item k is c->waits[svc].cps[k]), NULL otherwise. */
+const cps_strategy *cpstrategy_asg(const struct cluster *c, uint32_t svc);
 
 /* The service's strategy when it runs on Fargate, NULL otherwise. */
 const cps_strategy *cpstrategy_fargate(const struct cluster *c, uint32_t svc);

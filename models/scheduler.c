@@ -98,31 +98,33 @@ static uint32_t *per_host_fresh(const cluster *c, const service *sv, uint32_t *p
     return per_host;
 }
 
-/* Places and launches one task of sv's primary deployment. Returns false
- * with `why` (ECS's reason) when no host fits. A service on Fargate gets a
- * new capacity record from the provider its strategy names next (fargate.h,
+/* Places and launches one task of sv's primary deployment, on the group of
+ * its k-th capacity provider (k -1: any host). Returns false with `why`
+ * (ECS's reason) when no host fits. A service on Fargate gets a new
+ * capacity record from the provider its strategy names next (fargate.h,
  * cpstrategy.h); per_host does not count those. */
-static bool start_one(cluster *c, service *sv, uint32_t *per_host, bool at_once, char *why,
+static bool start_one(cluster *c, service *sv, uint32_t *per_host, int k, bool at_once, char *why,
                       size_t why_len)
 {
     placement_need need;
     placement_need_init(&need, sv->def, &sv->constraints);
     bool fargate = cpstrategy_fargate(c, sv->id) != NULL;
+    int32_t pool = k >= 0 ? capprov_pool_of(c, sv, (uint32_t) k) : -1;
     int h = fargate ? (int) fargate_place(c, sv, cpstrategy_next_kind(c, sv) == CPS_FARGATE_SPOT)
-                    : placement_choose_in(&sv->placement, &need, c->hosts, c->n_hosts,
-                                          capprov_pool(c, sv), per_host, c->sched.ties[sv->id],
-                                          why, why_len);
+                    : placement_choose_in(&sv->placement, &need, c->hosts, c->n_hosts, pool,
+                                          per_host, c->sched.ties[sv->id], why, why_len);
     if (h < 0) return false;
     host *hs = &c->hosts[h];
     placement_take(hs, &need);
     if (!fargate) per_host[h]++;
     task *t = cluster_new_task(c, sv, (uint32_t) h);
     t->deployment = sv->deployment;
+    t->cp = (int8_t) k;
     sv->placed++;
     char name[128], hname[96], waited[64] = "";
     cluster_task_name(c, t, name, sizeof name);
     host_name(hs, hname, sizeof hname);
-    double wait_s = capprov_placed(c, sv);
+    double wait_s = k >= 0 ? capprov_placed(c, sv, (uint32_t) k) : NAN;
     if (!isnan(wait_s)) snprintf(waited, sizeof waited, "; after %.1f s in PROVISIONING", wait_s);
     recorder_event(&c->rec, sim_now(c->s), "task_placed", name,
                    "on %s (%s, %s); %lld CPU units, %lld MiB; task definition %s%s", hname,
@@ -152,6 +154,63 @@ static void say_unplaced(cluster *c, service *sv, const char *why)
 static bool is_old(const cluster *c, const service *sv, const task *t)
 {
     return t->deployment != sv->deployment || c->hosts[t->host].state == HOST_DRAINING;
+}
+
+/* Starts up to n_start of the `want` tasks sv lacks, in order, and returns
+ * how many started. Without a capacity provider it stops at the first that
+ * fits nowhere (*failed, with `why`). With providers each task is first
+ * given its provider: the strategy's rule (cpstrategy.h) over the providers
+ * of the tasks the service keeps and of those given one before it in this
+ * pass. One that fits nowhere on its provider's group waits in PROVISIONING
+ * for that provider, and so do the later ones given the same provider and,
+ * once one waits, those beyond maximumPercent's room; the other providers
+ * go on placing theirs. */
+static uint32_t start_wanted(cluster *c, service *sv, uint32_t *per_host, uint32_t want,
+                             uint32_t n_start, bool at_once, bool *failed, char *why,
+                             size_t why_len)
+{
+    uint32_t n_cps = capprov_n_providers(c, sv);
+    const cps_strategy *st = cpstrategy_asg(c, sv->id);
+    uint32_t counts[CPS_MAX_ITEMS] = {0}, waiting[CP_MAX_PER_SERVICE] = {0};
+    bool full[CP_MAX_PER_SERVICE] = {false};
+    char whys[CP_MAX_PER_SERVICE][256];
+    for (uint32_t i = 0; st && i < c->n_tasks; i++) {
+        const task *t = &c->tasks[i];
+        if (t->service != sv->id || t->state == TASK_STOPPED || t->stopping || t->cp < 0) continue;
+        if (!is_old(c, sv, t)) counts[t->cp]++;
+    }
+    uint32_t started = 0;
+    *failed = false;
+    for (uint32_t k = 0; k < (n_cps ? want : n_start); k++) {
+        if (k >= n_start && !*failed) break;
+        int item = -1;
+        if (n_cps) {
+            item = st ? (int) cpstrategy_next(st, counts) : 0;
+            counts[item]++;
+        }
+        if (item >= 0 && (k >= n_start || full[item])) {
+            waiting[item]++;
+            continue;
+        }
+        if (!start_one(c, sv, per_host, item, at_once, why, why_len)) {
+            *failed = true;
+            if (item < 0) break;
+            full[item] = true;
+            waiting[item]++;
+            snprintf(whys[item], sizeof whys[item], "%s", why);
+            continue;
+        }
+        started++;
+        if (c->sched.replacing[sv->id] > 0) {
+            c->sched.replacing[sv->id]--;
+            sv->replaced++;
+        }
+    }
+    char room[128];
+    snprintf(room, sizeof room, "no room under maximumPercent (%d%%) to start it yet", sv->max_pct);
+    for (uint32_t k = 0; k < n_cps; k++)
+        capprov_set_waiting(c, sv, k, waiting[k], full[k] ? whys[k] : n_cps > 1 ? room : why);
+    return started;
 }
 
 /* How much the scale-in rule wants to stop t (higher first): ECS stops in
@@ -257,39 +316,29 @@ static void pass(cluster *c, service *sv)
     uint32_t room = max_total > nonstopped ? max_total - nonstopped : 0;
     uint32_t n_start = want < room ? want : room;
     uint32_t unplaced = 0;
-    bool throttled = false, with_cp = capprov_pool(c, sv) >= 0;
+    bool throttled = false, with_cp = capprov_n_providers(c, sv) > 0, failed = false;
     char why[256] = "";
     if (n_start > 0 && now < sv->throttle_until_s) {
         wake_at(c, sv, sv->throttle_until_s);
         n_start = 0;
         throttled = true;
     }
-    for (uint32_t k = 0; k < n_start; k++) {
-        if (!start_one(c, sv, per_host, false, why, sizeof why)) {
-            unplaced = n_start - k;
-            /* with a capacity provider the wanted tasks wait in PROVISIONING */
-            if (with_cp)
-                unplaced = want - k;
-            else
-                say_unplaced(c, sv, why);
-            wake_at(c, sv, now + c->sched.interval_s);
-            break;
+    /* with a capacity provider the wanted tasks that fit nowhere wait in
+     * PROVISIONING (start_wanted says so; a throttled pass leaves them) */
+    uint32_t started =
+        throttled ? 0
+                  : start_wanted(c, sv, per_host, want, n_start, false, &failed, why, sizeof why);
+    if (failed) {
+        if (!with_cp) {
+            unplaced = n_start - started;
+            say_unplaced(c, sv, why);
         }
-        if (c->sched.replacing[sv->id] > 0) {
-            c->sched.replacing[sv->id]--;
-            sv->replaced++;
-        }
-        live_new++;
-        nonstopped++;
-        settling++;
-        changed = true;
+        wake_at(c, sv, now + c->sched.interval_s);
     }
-    if (with_cp && !throttled) {
-        capprov_set_waiting(c, sv, unplaced, why);
-        unplaced = 0;
-    } else if (with_cp) {
-        unplaced = 0;
-    }
+    live_new += started;
+    nonstopped += started;
+    settling += started;
+    changed = started > 0;
     sv->unplaced = unplaced;
     per_host = per_host_fresh(c, sv, per_host); /* Fargate starts may have added hosts */
     c->rec.svc[sv->id].unplaced_tasks = unplaced;
@@ -369,20 +418,14 @@ void scheduler_start(cluster *c)
     for (uint32_t i = 0; i < c->n_services; i++) {
         service *sv = &c->services[i];
         per_host = per_host_fresh(c, sv, per_host);
-        uint32_t k = 0;
-        char why[256];
-        for (; k < sv->desired; k++) {
-            if (!start_one(c, sv, per_host, true, why, sizeof why)) {
-                if (capprov_pool(c, sv) < 0) say_unplaced(c, sv, why);
-                break;
-            }
-        }
-        sv->unplaced = sv->desired - k;
-        if (capprov_pool(c, sv) >= 0) {
-            /* with a capacity provider they wait in PROVISIONING */
-            capprov_set_waiting(c, sv, sv->unplaced, why);
-            sv->unplaced = 0;
-        }
+        char why[256] = "";
+        bool failed = false;
+        /* with a capacity provider those that fit nowhere wait in PROVISIONING */
+        uint32_t k =
+            start_wanted(c, sv, per_host, sv->desired, sv->desired, true, &failed, why, sizeof why);
+        bool with_cp = capprov_n_providers(c, sv) > 0;
+        if (failed && !with_cp) say_unplaced(c, sv, why);
+        sv->unplaced = with_cp ? 0 : sv->desired - k;
         c->rec.svc[i].unplaced_tasks = sv->unplaced;
         if (sv->unplaced == 0 && c->waits[i].n == 0) {
             sv->steady = true;

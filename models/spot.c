@@ -243,6 +243,7 @@ static void notice(cluster *c, uint32_t id, const char *why)
         if (g->rebalance && !h->terminating) {
             h->terminating = true;
             asg_set_desired(c, (uint32_t) h->asg, a->desired, "capacity rebalancing");
+            h = &c->hosts[id]; /* the launch may have moved the host array */
         }
         for (uint32_t i = 0; i < c->n_services; i++) scheduler_wake(c, &c->services[i]);
     }

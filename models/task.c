@@ -110,6 +110,7 @@ void task_init(task *t, uint32_t id, const task_def *d, uint16_t service, uint32
     t->deployment = 0;
     t->counted = t->healthy = t->hung = t->stopping = t->check_fails = 0;
     t->lb_ok = t->container = 0;
+    t->cp = -1;
 }
 
 void task_fini(task *t)

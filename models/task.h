@@ -90,6 +90,7 @@ typedef struct task {
     uint8_t check_fails;    /* consecutive failed container health checks */
     uint8_t lb_ok;          /* its target is healthy (or it started in steady state) */
     uint8_t container;      /* container health: 0 unknown, 1 healthy, 2 unhealthy */
+    int8_t cp; /* its service's capacity provider it was given (the k of cp_wait.cps), -1 none */
 } task;
 
 /* A task is done with a request: `status` is 200 (served), 502 (refused: the
