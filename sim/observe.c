@@ -65,6 +65,9 @@ FILE *observe_tee(FILE *real, const run_observer *obs)
         fprintf(stderr, "ecsim: out of memory (fopencookie)\n");
         abort();
     }
+    /* line-buffered: the observer sees each line as soon as it ends; the
+     * file's own stream still buffers what reaches the disk */
+    setvbuf(f, NULL, _IOLBF, 0);
     return f;
 }
 

@@ -221,7 +221,8 @@ void chart_draw(canvas *cv, cv_rect r, const ch_spec *sp)
         cv_line(cv, X, m.a.y, X, m.a.y + m.a.h - 1, CH_GRID);
         char b[48];
         fmt_num(b, sizeof b, v / unit, xstep / unit);
-        if (sp->xaxis == CH_X_TIME && !sp->compact) strncat(b, suffix, sizeof b - strlen(b) - 1);
+        if (sp->xaxis == CH_X_TIME && !sp->compact)
+            snprintf(b + strlen(b), sizeof b - strlen(b), " %s", suffix);
         cv_text(cv, X, m.a.y + m.a.h + 2, lf, CH_DIM, CV_CENTER, b);
     }
     if (sp->xaxis == CH_X_TIME && sp->compact)
