@@ -37,7 +37,7 @@ struct canvas {
 };
 
 static char font_path[2][1024]; /* regular, bold */
-static int libs_up;
+static int libs_up;             /* viz_libs_init calls not yet undone */
 
 /* The file of the best match for `pattern` through fontconfig, or -1. */
 static int find_font(const char *pattern, char *out, size_t len)
@@ -61,7 +61,11 @@ static int find_font(const char *pattern, char *out, size_t len)
 
 int viz_libs_init(ecs_err *e)
 {
-    if (libs_up) return ECS_OK;
+    /* counted: a command run inside a test that holds them leaves them up */
+    if (libs_up) {
+        libs_up++;
+        return ECS_OK;
+    }
     if (!FcInit()) return err_set(e, ECS_EIO, "fontconfig could not be initialised");
     int found = find_font("DejaVu Sans:style=Book", font_path[0], sizeof font_path[0]) == 0 &&
                 find_font("DejaVu Sans:style=Bold", font_path[1], sizeof font_path[1]) == 0;
@@ -79,10 +83,9 @@ int viz_libs_init(ecs_err *e)
 
 void viz_libs_quit(void)
 {
-    if (!libs_up) return;
+    if (!libs_up || --libs_up > 0) return;
     IMG_Quit();
     TTF_Quit();
-    libs_up = 0;
 }
 
 canvas *canvas_new(int w, int h, ecs_err *e)

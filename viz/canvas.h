@@ -25,8 +25,8 @@ typedef enum { CV_LEFT, CV_CENTER, CV_RIGHT } cv_align;
 typedef struct canvas canvas;
 
 /* Starts SDL's libraries the canvas needs (SDL_ttf, SDL_image) and finds the
- * fonts; once per process, before canvas_new. ECS_EIO with e filled when no
- * font is found. viz_libs_quit undoes it. */
+ * fonts, before canvas_new. ECS_EIO with e filled when no font is found.
+ * Counted: each successful call is undone by one viz_libs_quit. */
 int viz_libs_init(ecs_err *e);
 void viz_libs_quit(void);
 

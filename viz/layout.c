@@ -88,6 +88,48 @@ static int pack_zone(layout *l, const vw_world *w, uint32_t z, double s, int x0,
     return y + row_h;
 }
 
+#define ZONE_GAP 10
+
+/* Column rectangles: equal widths (way 0) or widths by host area (way 1),
+ * each at least half an equal share. */
+static void set_columns(layout *l, int way, const double *area, double total)
+{
+    cv_rect a = l->cluster;
+    int n = (int) l->n_zones, avail = a.w - ZONE_GAP * (n - 1), x = a.x;
+    double share_min = 0.5 / n, sum = 0;
+    double share[64];
+    for (int z = 0; z < n && z < 64; z++) {
+        share[z] = way == 0 || !(total > 0) ? 1.0 / n : area[z] / total;
+        if (share[z] < share_min) share[z] = share_min;
+        sum += share[z];
+    }
+    for (int z = 0; z < n; z++) {
+        int cw = z < 64 ? (int) (avail * share[z] / sum) : avail / n;
+        if (z == n - 1) cw = a.x + a.w - x;
+        l->zones[z].r = (cv_rect){x, a.y, cw, a.h};
+        x += cw + ZONE_GAP;
+    }
+}
+
+/* The largest scale at which every column fits (fits is monotone in s up
+ * to shelf effects, which bisection tolerates). */
+static double fit_scale(layout *l, const vw_world *w)
+{
+    int avail = l->cluster.h - ZONE_H;
+    double lo = 0.25, hi = 400;
+    for (int it = 0; it < 40; it++) {
+        double mid = 0.5 * (lo + hi);
+        int ok = 1;
+        for (uint32_t z = 0; z < l->n_zones && ok; z++)
+            ok = pack_zone(l, w, z, mid, 0, 0, l->zones[z].r.w, 0) <= avail;
+        if (ok)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void place_hosts(layout *l, const vw_world *w)
 {
     cv_rect a = l->cluster;
@@ -110,29 +152,33 @@ static void place_hosts(layout *l, const vw_world *w)
             l->zones[j - 1] = t;
         }
     if (l->n_zones == 0) return;
-    int gap = 10;
-    int cw = (a.w - gap * ((int) l->n_zones - 1)) / (int) l->n_zones;
-    int avail = a.h - ZONE_H;
-    for (uint32_t z = 0; z < l->n_zones; z++)
-        l->zones[z].r = (cv_rect){a.x + (int) z * (cw + gap), a.y, cw, a.h};
-    /* the largest scale at which every column fits (fits is monotone in s
-     * up to shelf effects, which bisection tolerates) */
-    double lo = 0.25, hi = 400;
-    for (int it = 0; it < 40; it++) {
-        double mid = 0.5 * (lo + hi);
-        int ok = 1;
-        for (uint32_t z = 0; z < l->n_zones && ok; z++)
-            ok = pack_zone(l, w, z, mid, 0, 0, cw, 0) <= avail;
-        if (ok)
-            lo = mid;
-        else
-            hi = mid;
+    /* two ways to share the width among zones, equally or by the area of
+     * their hosts; the one that lets the boxes be bigger wins */
+    double area[64] = {0}, total = 0;
+    for (uint32_t i = 0; i < w->n_hosts; i++) {
+        uint32_t z = zone_index(l, w->hosts[i].zone);
+        double a1 = box_w(&w->hosts[i], 1) * box_h(&w->hosts[i], 1);
+        if (z < 64) area[z] += a1;
+        total += a1;
     }
+    double best_s = -1;
+    int best_way = 0;
+    for (int way = 0; way < 2 && l->n_zones <= 64; way++) {
+        if (way == 1 && !(total > 0)) break;
+        set_columns(l, way, area, total);
+        double sc = fit_scale(l, w);
+        if (sc > best_s * 1.0001) {
+            best_s = sc;
+            best_way = way;
+        }
+    }
+    set_columns(l, best_way, area, total);
+    double lo = best_s > 0 ? best_s : fit_scale(l, w);
     l->scale = lo;
     l->label_h = label_of(lo);
     l->border = lo >= 20 ? 2 : 1;
     for (uint32_t z = 0; z < l->n_zones; z++)
-        pack_zone(l, w, z, lo, l->zones[z].r.x, a.y + ZONE_H, cw, 1);
+        pack_zone(l, w, z, lo, l->zones[z].r.x, a.y + ZONE_H, l->zones[z].r.w, 1);
 }
 
 /* Blocks of each host's tasks, bottom-left upwards, by cumulative share so

@@ -64,6 +64,37 @@ static int missing(ecs_err *e, const char *path, const char *col, const char *wh
     return err_set(e, ECS_EINPUT, "%s: no column \"%s\" (%s)", path, col, why);
 }
 
+static const char *const ts_need[] = {"t_s",           "service", "requests",
+                                      "p50_s",         "p99_s",   "running_tasks",
+                                      "desired_tasks", "hosts",   "cpu_util_pct"};
+static const char ts_why[] = "expected the columns ecsim run writes: t_s, service, requests, "
+                             "p50_s, p99_s, running_tasks, desired_tasks, hosts, cpu_util_pct, ...";
+static const char *const ag_need[] = {"cost_usd", "p99_s"};
+static const char ag_why[] =
+    "expected a sweep's aggregate.csv with each metric's mean and interval";
+
+static int check_columns(const table *t, const char *path, const char *const *need, size_t n,
+                         const char *why, ecs_err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        if (table_col(t, need[i]) < 0) return missing(e, path, need[i], why);
+    return ECS_OK;
+}
+
+/* Reads path and checks its columns, so a bad file is found before anything
+ * is written. */
+static int precheck(const char *path, const char *const *need, size_t n, const char *why,
+                    ecs_err *e)
+{
+    table t;
+    int rc = table_read(&t, path, e);
+    if (rc == ECS_OK) {
+        rc = check_columns(&t, path, need, n, why, e);
+        table_free(&t);
+    }
+    return rc;
+}
+
 /* ---- a run ---- */
 
 typedef struct svc_rows {
@@ -99,17 +130,11 @@ static int plot_run(plotter *pl, const char *ts_path)
     table t;
     int rc = table_read(&t, ts_path, e);
     if (rc != ECS_OK) return rc;
-    static const char *const need[] = {"t_s",           "service",       "requests",
-                                       "p50_s",         "p99_s",         "running_tasks",
-                                       "desired_tasks", "hosts",         "cpu_util_pct"};
-    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
-        if (table_col(&t, need[i]) < 0) {
-            rc = missing(e, ts_path, need[i], "expected the columns ecsim run writes: t_s, "
-                                              "service, requests, p50_s, p99_s, running_tasks, "
-                                              "desired_tasks, hosts, cpu_util_pct, ...");
-            table_free(&t);
-            return rc;
-        }
+    rc = check_columns(&t, ts_path, ts_need, sizeof ts_need / sizeof *ts_need, ts_why, e);
+    if (rc != ECS_OK) {
+        table_free(&t);
+        return rc;
+    }
     if (t.n_rows == 0) {
         rc = err_set(e, ECS_EINPUT, "%s: no rows (the run wrote no sample interval)", ts_path);
         table_free(&t);
@@ -154,7 +179,7 @@ static int plot_run(plotter *pl, const char *ts_path)
     ch_series *ser = xcalloc(max_series, sizeof *ser);
     double **own = xcalloc(16 * ns + 64, sizeof *own); /* arrays to free */
     size_t n_own = 0;
-    char (*labels)[256] = xcalloc(max_series, sizeof *labels);
+    char(*labels)[256] = xcalloc(max_series, sizeof *labels);
     cv_rect full = {0, 0, pl->w, pl->h};
     double xmax = 0;
     for (size_t r = 0; r < t.n_rows; r++) {
@@ -164,7 +189,8 @@ static int plot_run(plotter *pl, const char *ts_path)
 #define OWN(p) (own[n_own++] = (p))
 #define SERIES(i, lab, rgb_, style_, thick_, x_, y_, n_)                                           \
     do {                                                                                           \
-        ser[i] = (ch_series){NULL, rgb_, style_, thick_, x_, y_, n_, NULL, NULL, NULL, NULL, NULL}; \
+        ser[i] =                                                                                   \
+            (ch_series){NULL, rgb_, style_, thick_, x_, y_, n_, NULL, NULL, NULL, NULL, NULL};     \
         snprintf(labels[i], sizeof labels[i], "%s", lab);                                          \
         ser[i].label = labels[i];                                                                  \
     } while (0)
@@ -375,10 +401,11 @@ static int plot_run(plotter *pl, const char *ts_path)
                 double *y = OWN(xmalloc((sv[0].n ? sv[0].n : 1) * sizeof *y));
                 for (size_t i = 0; i < sv[0].n; i++) {
                     const char *s = table_str(&t, sv[0].rows[i], cols[k]);
-                    y[i] = strcmp(s, "ALARM") == 0               ? 2
-                           : strcmp(s, "OK") == 0                ? 1
-                           : strcmp(s, "INSUFFICIENT_DATA") == 0 ? 0
-                                                                 : table_num(&t, sv[0].rows[i], cols[k]);
+                    y[i] = strcmp(s, "ALARM") == 0 ? 2
+                           : strcmp(s, "OK") == 0  ? 1
+                           : strcmp(s, "INSUFFICIENT_DATA") == 0
+                               ? 0
+                               : table_num(&t, sv[0].rows[i], cols[k]);
                 }
                 SERIES(k, t.head[cols[k]], chart_palette((unsigned) k), CH_STEP, 2, x[0], y,
                        sv[0].n);
@@ -411,9 +438,8 @@ static int plot_sweep(plotter *pl, const char *path)
     int rc = table_read(&t, path, e);
     if (rc != ECS_OK) return rc;
     int cx = table_col(&t, "cost_usd"), cy = table_col(&t, "p99_s");
-    if (cx < 0 || cy < 0) {
-        rc = missing(e, path, cx < 0 ? "cost_usd" : "p99_s",
-                     "expected a sweep's aggregate.csv with each metric's mean and interval");
+    rc = check_columns(&t, path, ag_need, 2, ag_why, e);
+    if (rc != ECS_OK) {
         table_free(&t);
         return rc;
     }
@@ -474,9 +500,18 @@ static int plot_sweep(plotter *pl, const char *path)
     }
     ch_series s[2];
     s[0] = (ch_series){"frontier", 0x81c784, CH_LINE, 2, fx, fy, nf, NULL, NULL, NULL, NULL, NULL};
-    s[1] = (ch_series){"configuration (mean, 95% CI)", 0x4fc3f7, CH_POINTS, 1, x, y, n,
-                       cyl >= 0 ? yl : NULL, cyh >= 0 ? yh : NULL, cxl >= 0 ? xl : NULL,
-                       cxh >= 0 ? xh : NULL, (const char *const *) labs};
+    s[1] = (ch_series){"configuration (mean, 95% CI)",
+                       0x4fc3f7,
+                       CH_POINTS,
+                       1,
+                       x,
+                       y,
+                       n,
+                       cyl >= 0 ? yl : NULL,
+                       cyh >= 0 ? yh : NULL,
+                       cxl >= 0 ? xl : NULL,
+                       cxh >= 0 ? xh : NULL,
+                       (const char *const *) labs};
     ch_spec sp = chart_spec("Cost against p99 latency, per configuration");
     sp.xlabel = "cost (USD per run)";
     sp.ylabel = "p99 ms";
@@ -546,8 +581,8 @@ int viz_plot_main(int argc, char **argv, FILE *out, FILE *err)
         } else if (!dir) {
             dir = a;
         } else {
-            rc = viz_usage_error(err, "plot", "plot: one results directory at a time, got another: %s",
-                                 a);
+            rc = viz_usage_error(err, "plot",
+                                 "plot: one results directory at a time, got another: %s", a);
         }
     }
     if (rc == 0 && !dir) rc = viz_usage_error(err, "plot", "plot: expected a results DIR");
@@ -582,7 +617,10 @@ int viz_plot_main(int argc, char **argv, FILE *out, FILE *err)
         return err_exit_code(e.code);
     }
     plotter pl = {dir, outdir, w, h, NULL, out, 0, &e};
-    int r = afile_mkdirs(outdir, &e);
+    int r = ECS_OK;
+    if (have_ts) r = precheck(ts, ts_need, sizeof ts_need / sizeof *ts_need, ts_why, &e);
+    if (r == ECS_OK && have_ag) r = precheck(ag, ag_need, 2, ag_why, &e);
+    if (r == ECS_OK) r = afile_mkdirs(outdir, &e);
     if (r == ECS_OK) {
         pl.cv = canvas_new(w, h, &e);
         if (!pl.cv) r = e.code;
@@ -591,7 +629,6 @@ int viz_plot_main(int argc, char **argv, FILE *out, FILE *err)
     if (r == ECS_OK && have_ag) r = plot_sweep(&pl, ag);
     canvas_free(pl.cv);
     viz_libs_quit();
-    SDL_Quit();
     if (r != ECS_OK) {
         fprintf(err, "ecsim: plot: %s\n", e.msg);
         return err_exit_code(r);

@@ -339,7 +339,6 @@ int viz_render_main(int argc, char **argv, FILE *out, FILE *err)
             rc = render_at(&o, isnan(at) ? 0 : at, path, w, h, bench, synthetic, out, err);
         }
         viz_libs_quit();
-        SDL_Quit();
     }
     free(sets);
     return rc;

@@ -48,6 +48,8 @@ static const char usage_view[] =
     "  --frames N             quit after N frames (tests, demos)\n"
     "  --screenshot PNG       with --frames: the window's last frame to PNG\n"
     "  --exit-at-end          close the window when the run ends\n"
+    "  --keys K1,K2,...       press these keys, one per frame, before the user's (tests,\n"
+    "                         demos): space plus minus 0 1 period right n j r p h q wait\n"
     "  --seed N, --set PATH=VALUE, --until T   as for ecsim run\n"
     "  -h, --help             this help\n";
 
@@ -56,8 +58,8 @@ static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 50
 
 enum { STEP_NONE, STEP_EVENT, STEP_LINE, STEP_SCALING };
 
-#define MAX_DOTS   1500
-#define DOT_LIFE_S 0.6 /* wall seconds from the load balancer to the task */
+#define MAX_DOTS       1500
+#define DOT_LIFE_S     0.6 /* wall seconds from the load balancer to the task */
 #define DOTS_PER_FRAME 40
 
 typedef struct dot {
@@ -90,6 +92,7 @@ typedef struct view {
     int start_paused, exit_at_end;
     long max_frames;
     const char *shot;
+    const char *keys; /* --keys: key names still to press, one per frame */
     /* state */
     uint64_t frames;
     int quit, restart, ended, shot_failed, help_on;
@@ -204,10 +207,11 @@ static int place_dots(view *v, double dt)
         v->dots[keep++] = *d;
         if (d->age < 0) continue;
         double f = d->age / DOT_LIFE_S;
-        int x0 = v->l.lb[d->lbi].x + v->l.lb[d->lbi].w, y0 = v->l.lb[d->lbi].y + v->l.lb[d->lbi].h / 2;
+        int x0 = v->l.lb[d->lbi].x + v->l.lb[d->lbi].w,
+            y0 = v->l.lb[d->lbi].y + v->l.lb[d->lbi].h / 2;
         int x1 = r.x + r.w / 2, y1 = r.y + r.h / 2;
-        v->sdots[n++] = (scene_dot){x0 + (int) lround(f * (x1 - x0)),
-                                    y0 + (int) lround(f * (y1 - y0)), d->rgb};
+        v->sdots[n++] =
+            (scene_dot){x0 + (int) lround(f * (x1 - x0)), y0 + (int) lround(f * (y1 - y0)), d->rgb};
     }
     v->n_dots = keep;
     (void) w;
@@ -236,8 +240,8 @@ static void status_text(view *v, char *buf, size_t len)
     if (v->ended)
         snprintf(buf, len, "run ended (r restart, q quit)");
     else if (v->step != STEP_NONE)
-        snprintf(buf, len, "%s", v->step == STEP_SCALING ? "jumping to the next scaling event..."
-                                                          : "stepping...");
+        snprintf(buf, len, "%s",
+                 v->step == STEP_SCALING ? "jumping to the next scaling event..." : "stepping...");
     else if (v->paused)
         snprintf(buf, len, "PAUSED  (space plays, h help)");
     else if (isinf(speeds[v->speed_i]))
@@ -340,10 +344,38 @@ static void resize(view *v, int w, int h)
     v->height = h;
 }
 
+/* --keys: the next scripted key press goes into SDL's queue as if typed. */
+static void script_key(view *v)
+{
+    static const struct {
+        const char *name;
+        SDL_Keycode key;
+    } names[] = {{"space", SDLK_SPACE}, {"plus", SDLK_PLUS},   {"minus", SDLK_MINUS},
+                 {"0", SDLK_0},         {"1", SDLK_1},         {"period", SDLK_PERIOD},
+                 {".", SDLK_PERIOD},    {"right", SDLK_RIGHT}, {"n", SDLK_n},
+                 {"j", SDLK_j},         {"r", SDLK_r},         {"p", SDLK_p},
+                 {"h", SDLK_h},         {"q", SDLK_q},         {"wait", SDLK_UNKNOWN}};
+    if (!v->keys || !*v->keys) return;
+    size_t n = strcspn(v->keys, ",");
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        if (strlen(names[i].name) != n || strncmp(names[i].name, v->keys, n) != 0) continue;
+        if (names[i].key != SDLK_UNKNOWN) {
+            SDL_Event in;
+            memset(&in, 0, sizeof in);
+            in.type = SDL_KEYDOWN;
+            in.key.keysym.sym = names[i].key;
+            SDL_PushEvent(&in);
+        }
+        break;
+    }
+    v->keys += n + (v->keys[n] == ',');
+}
+
 /* Handles what the user did since the last frame. */
 static void poll_input(view *v, const observe_status *st)
 {
     SDL_Event in;
+    if (v->ended || !st || st->now_s >= v->start_at) script_key(v); /* not while fast-forwarding */
     while (SDL_PollEvent(&in)) {
         switch (in.type) {
         case SDL_QUIT:
@@ -466,7 +498,8 @@ static observe_action on_advance(void *ctx, const struct cluster *c, const obser
     }
     /* stepping: run event by event until the step is done */
     if (v->step == STEP_EVENT && st->now_s >= v->step_to) v->step = STEP_NONE, v->paused = 1;
-    if (v->step == STEP_LINE && v->wt.hist.n_lines > v->step_from) v->step = STEP_NONE, v->paused = 1;
+    if (v->step == STEP_LINE && v->wt.hist.n_lines > v->step_from)
+        v->step = STEP_NONE, v->paused = 1;
     if (v->step == STEP_SCALING && v->wt.hist.n_scaling > v->step_from) {
         v->step = STEP_NONE;
         v->paused = 1;
@@ -571,8 +604,7 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
             o.seed_given = 1;
         } else if ((val = viz_opt(argc, argv, &i, "--until", NULL, &missing))) {
             if (viz_parse_real(val, &o.until_s) != 0 || o.until_s <= 0)
-                rc = viz_usage_error(err, "view", "--until: expected seconds > 0, got \"%s\"",
-                                     val);
+                rc = viz_usage_error(err, "view", "--until: expected seconds > 0, got \"%s\"", val);
         } else if ((val = viz_opt(argc, argv, &i, "--speed", NULL, &missing))) {
             if (strcmp(val, "max") == 0) {
                 v.speed_i = N_SPEEDS - 1;
@@ -598,6 +630,8 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
             v.max_frames = (long) x;
         } else if ((val = viz_opt(argc, argv, &i, "--screenshot", NULL, &missing))) {
             v.shot = val;
+        } else if ((val = viz_opt(argc, argv, &i, "--keys", NULL, &missing))) {
+            v.keys = val;
         } else if (missing) {
             rc = viz_usage_error(err, "view", "%s: expected a value", a);
         } else if (strcmp(a, "--paused") == 0) {
@@ -636,8 +670,9 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
     }
     params_free(p);
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        fprintf(err, "ecsim: view: cannot open a window: %s (no display? `ecsim render` draws "
-                     "without one)\n",
+        fprintf(err,
+                "ecsim: view: cannot open a window: %s (no display? `ecsim render` draws "
+                "without one)\n",
                 SDL_GetError());
         free(sets);
         return 2;
