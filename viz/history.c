@@ -179,10 +179,18 @@ int history_is_scaling(const char *kind)
     return 0;
 }
 
-/* The last whole word of detail among the alarm states, or -1. */
+/* The state an alarm line moves to: the word after "-> " ("OK -> ALARM:
+ * Threshold Crossed ..."), else the last of the state words, or -1. */
 static int alarm_state_in(const char *d)
 {
     int st = -1;
+    const char *arrow = strstr(d, "-> ");
+    if (arrow) {
+        arrow += 3;
+        if (strncmp(arrow, "INSUFFICIENT_DATA", 17) == 0) return VW_ALARM_INSUFFICIENT;
+        if (strncmp(arrow, "ALARM", 5) == 0) return VW_ALARM_ALARM;
+        if (strncmp(arrow, "OK", 2) == 0) return VW_ALARM_OK;
+    }
     for (const char *p = d; *p; p++) {
         if (p != d && (isalnum((unsigned char) p[-1]) || p[-1] == '_')) continue;
         static const struct {

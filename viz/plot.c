@@ -175,7 +175,7 @@ static int plot_run(plotter *pl, const char *ts_path)
         table_free(&sm);
     }
 
-    size_t max_series = 4 * ns + 4;
+    size_t max_series = 4 * ns + 8;
     ch_series *ser = xcalloc(max_series, sizeof *ser);
     double **own = xcalloc(16 * ns + 64, sizeof *own); /* arrays to free */
     size_t n_own = 0;
@@ -311,6 +311,12 @@ static int plot_run(plotter *pl, const char *ts_path)
             SERIES(n, "hosts", 0x7d8ea3, CH_STEP, 2, x[0],
                    OWN(column(&t, &sv[0], table_col(&t, "hosts"), 0, c_t)), sv[0].n);
             n++;
+            int chp = table_col(&t, "hosts_pending");
+            if (chp >= 0) {
+                SERIES(n, "hosts pending", 0x4fc3f7, CH_STEP, 1, x[0],
+                       OWN(column(&t, &sv[0], chp, 0, c_t)), sv[0].n);
+                n++;
+            }
         }
         sp.s = ser;
         sp.n = n;
@@ -397,21 +403,31 @@ static int plot_run(plotter *pl, const char *ts_path)
             sp.ymax = 2.2;
             sp.xlabel = "simulated time";
             sp.legend = 1;
-            for (int k = 0; k < nc && k < (int) max_series; k++) {
-                double *y = OWN(xmalloc((sv[0].n ? sv[0].n : 1) * sizeof *y));
-                for (size_t i = 0; i < sv[0].n; i++) {
-                    const char *s = table_str(&t, sv[0].rows[i], cols[k]);
-                    y[i] = strcmp(s, "ALARM") == 0 ? 2
-                           : strcmp(s, "OK") == 0  ? 1
-                           : strcmp(s, "INSUFFICIENT_DATA") == 0
-                               ? 0
-                               : table_num(&t, sv[0].rows[i], cols[k]);
+            /* a series per alarm column and service, as many as fit */
+            n = 0;
+            for (size_t q = 0; q < ns; q++)
+                for (int k = 0; k < nc && n < (int) max_series && n_own < 16 * ns + 60; k++) {
+                    double *y = OWN(xmalloc((sv[q].n ? sv[q].n : 1) * sizeof *y));
+                    int any = 0;
+                    for (size_t i = 0; i < sv[q].n; i++) {
+                        const char *c = table_str(&t, sv[q].rows[i], cols[k]);
+                        if (strcmp(c, "ALARM") == 0)
+                            y[i] = 2;
+                        else if (strcmp(c, "OK") == 0)
+                            y[i] = 1;
+                        else if (strcmp(c, "INSUFFICIENT_DATA") == 0)
+                            y[i] = 0;
+                        else
+                            y[i] = table_num(&t, sv[q].rows[i], cols[k]);
+                        any |= isfinite(y[i]);
+                    }
+                    if (!any) continue; /* a service without that alarm */
+                    snprintf(lab, sizeof lab, "%s %s", sv[q].name, t.head[cols[k]]);
+                    SERIES(n, lab, chart_palette((unsigned) n), CH_STEP, 2, x[q], y, sv[q].n);
+                    n++;
                 }
-                SERIES(k, t.head[cols[k]], chart_palette((unsigned) k), CH_STEP, 2, x[0], y,
-                       sv[0].n);
-            }
             sp.s = ser;
-            sp.n = nc;
+            sp.n = n;
             chart_draw(pl->cv, full, &sp);
             rc = save(pl, "alarms.png");
         }

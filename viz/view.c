@@ -669,6 +669,10 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
         return err_exit_code(e.code);
     }
     params_free(p);
+    /* the picture is drawn in software already: the window shows it with
+     * the display's own framebuffer, not through an OpenGL texture (which
+     * loads Mesa's driver and only adds a copy) */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(err,
                 "ecsim: view: cannot open a window: %s (no display? `ecsim render` draws "
