@@ -434,7 +434,7 @@ static void test_window_shows_the_layout(void **state)
              ecsim_bin(), GOLDEN_T, GW, GH, dir, dir);
     int rc = sh(cmd, &out);
     if (rc != 0) fail_msg("view exited %d: %s", rc, out);
-    assert_non_null(strstr(out, "view: 12 frames"));
+    assert_non_null(strstr(out, "view: 12 frames,"));
     /* quit before the end: nothing written */
     assert_non_null(strstr(out, "no results written"));
     free(out);

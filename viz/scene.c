@@ -643,6 +643,12 @@ static void draw_extra(canvas *cv, const layout *l, const vw_world *w, const sce
 void scene_draw(canvas *cv, layout *l, const vw_world *w, const history *h, const scene_extra *x)
 {
     layout_compute(l, w, canvas_width(cv), canvas_height(cv));
+    scene_draw_laid_out(cv, l, w, h, x);
+}
+
+void scene_draw_laid_out(canvas *cv, const layout *l, const vw_world *w, const history *h,
+                         const scene_extra *x)
+{
     cv_clear(cv, SCENE_BG);
     for (uint32_t z = 0; z < l->n_zones; z++) {
         cv_rect r = l->zones[z].r;

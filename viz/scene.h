@@ -46,6 +46,9 @@ typedef struct scene_extra {
 /* Lays out and draws the whole picture on cv. extra may be NULL (render). */
 void scene_draw(canvas *cv, layout *l, const vw_world *w, const history *h,
                 const scene_extra *extra);
+/* The same with l already computed for w and cv's size (layout_compute). */
+void scene_draw_laid_out(canvas *cv, const layout *l, const vw_world *w, const history *h,
+                         const scene_extra *extra);
 
 /* The lines of the details box for a task, host or load balancer (the
  * others VW_NONE), into buf as '\n'-separated lines. */

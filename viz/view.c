@@ -95,6 +95,8 @@ typedef struct view {
     const char *keys; /* --keys: key names still to press, one per frame */
     /* state */
     uint64_t frames;
+    uint64_t frames_at_start; /* frames drawn before --at was reached */
+    double wall_start;        /* when it was reached (0 before) */
     int quit, restart, ended, shot_failed, help_on;
     char end_note[512];
     char message[640];
@@ -285,7 +287,7 @@ static void draw_frame(view *v, double now_s, int moving)
     x.dots = v->sdots;
     x.dot_scale = v->dot_scale;
     resolve_hover(v, &x.hover_task, &x.hover_host, &x.hover_lb);
-    scene_draw(v->cv, &v->l, &v->wt.world, &v->wt.hist, &x);
+    scene_draw_laid_out(v->cv, &v->l, &v->wt.world, &v->wt.hist, &x);
     SDL_Surface *ws = SDL_GetWindowSurface(v->win);
     if (ws) {
         SDL_BlitSurface(canvas_surface(v->cv), NULL, ws, NULL);
@@ -461,6 +463,10 @@ static void on_line(void *ctx, const char *line, size_t len)
  * on, -1 to stop. */
 static int frames_until_go(view *v, const observe_status *st)
 {
+    if (v->wall_start == 0) {
+        v->wall_start = wall_now();
+        v->frames_at_start = v->frames;
+    }
     for (;;) {
         poll_input(v, st);
         if (v->quit || v->restart) return -1;
@@ -709,6 +715,7 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
     o.observer = &obs;
     o.quiet = 1;
     int code = 0;
+    double wall0 = wall_now();
     for (;;) {
         v.restart = 0;
         err_clear(&e);
@@ -728,7 +735,12 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
     }
     if (v.shot_failed && code == 0) code = 2;
     if (v.shot && !v.shot_failed) fprintf(out, "view: screenshot %s\n", v.shot);
-    fprintf(out, "view: %llu frames\n", (unsigned long long) v.frames);
+    /* the frame rate once the window shows the run (after --at) */
+    double wall = wall_now() - (v.wall_start > 0 ? v.wall_start : wall0);
+    uint64_t shown = v.frames - v.frames_at_start;
+    fprintf(out, "view: %llu frames, %llu of them in %.1f s from t = %g s on (%.1f frames/s)\n",
+            (unsigned long long) v.frames, (unsigned long long) shown, wall, v.start_at,
+            wall > 0 ? (double) shown / wall : 0.0);
     free(v.dots);
     free(v.sdots);
     free(v.last_routed);
