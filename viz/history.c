@@ -236,7 +236,7 @@ void history_event_line(history *h, const char *line, size_t len)
 {
     if (len >= 4 && strncmp(line, "t_s,", 4) == 0) return; /* the header */
     vh_line *l = &h->ticker[h->n_lines % VH_TICKER];
-    char tbuf[64];
+    char tbuf[64] = "";
     char *out[4] = {tbuf, l->kind, l->object, l->detail};
     size_t cap[4] = {sizeof tbuf, sizeof l->kind, sizeof l->object, sizeof l->detail};
     int n = split_csv(line, len, out, cap, 4);

@@ -722,6 +722,7 @@ int viz_view_main(int argc, char **argv, FILE *out, FILE *err)
         int r = run_scenario(&o, out, NULL, &e);
         if (v.restart && !v.quit) {
             fprintf(out, "view: restart\n");
+            v.start_at = 0; /* from t = 0, whatever --at said */
             continue;
         }
         if (r != ECS_OK && !(r == ECS_EINTR && v.quit)) {
