@@ -590,6 +590,78 @@ static void test_window_keys(void **state)
     free(dir);
 }
 
+/* The help overlay and the details of a hovered task: a screenshot with
+ * them differs from one without only around them. */
+static void test_window_help_and_details(void **state)
+{
+    (void) state;
+    need_xvfb();
+    watch wt;
+    golden_snapshot(&wt);
+    layout l;
+    layout_init(&l);
+    layout_compute(&l, &wt.world, GW, GH);
+    /* the biggest task block: hover its middle */
+    uint32_t best = VW_NONE;
+    for (uint32_t k = 0; k < wt.world.n_tasks; k++)
+        if (best == VW_NONE || l.task[k].w * l.task[k].h > l.task[best].w * l.task[best].h)
+            best = k;
+    assert_true(best != VW_NONE);
+    int hx, hy;
+    layout_centre(l.task[best], &hx, &hy);
+    char *dir = tu_mkdtemp();
+    static const char *const keys[] = {"wait", "h", NULL};
+    char move[64];
+    snprintf(move, sizeof move, "move:%d:%d", hx, hy);
+    const char *keyset[] = {keys[0], keys[1], move};
+    SDL_Surface *shot[3];
+    for (int i = 0; i < 3; i++) {
+        char cmd[8192], *out = NULL;
+        snprintf(cmd, sizeof cmd,
+                 XVFB "%s view " GOLDEN_SCENARIO " --at %g --paused --frames 6 --size %dx%d "
+                      "--keys %s --screenshot %s/shot%d.png -o %s/r",
+                 ecsim_bin(), GOLDEN_T, GW, GH, keyset[i], dir, i, dir);
+        int rc = sh(cmd, &out);
+        if (rc != 0) fail_msg("view exited %d: %s", rc, out);
+        free(out);
+        char f[4300];
+        snprintf(f, sizeof f, "%s/shot%d.png", dir, i);
+        shot[i] = load_rgb(f);
+    }
+    /* help: a box in the middle of the picture, nothing else changed */
+    long in_box = 0, outside = 0;
+    for (int y = 0; y < GH; y++)
+        for (int x = 0; x < GW; x++) {
+            if (px(shot[0], x, y) == px(shot[1], x, y)) continue;
+            if (abs(x - GW / 2) <= 320 && abs(y - GH / 2) <= 220)
+                in_box++;
+            else
+                outside++;
+        }
+    assert_true(in_box > 20000);
+    assert_int_equal(outside, 0);
+    /* details: a white frame around the task, a box below-right of the
+     * mouse, nothing above-left of the task */
+    cv_rect r = l.task[best];
+    assert_true(px(shot[2], r.x - 2, r.y + r.h / 2) == 0xffffff);
+    long near = 0, far = 0;
+    for (int y = 0; y < GH; y++)
+        for (int x = 0; x < GW; x++) {
+            if (px(shot[0], x, y) == px(shot[2], x, y)) continue;
+            if (x >= r.x - 3 && y >= r.y - 3)
+                near++;
+            else
+                far++;
+        }
+    assert_true(near > 5000);
+    assert_int_equal(far, 0);
+    for (int i = 0; i < 3; i++) SDL_FreeSurface(shot[i]);
+    layout_fini(&l);
+    watch_fini(&wt);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* ---- plot ---- */
 
 static char *write_timeseries(const char *dir, int with_p99)
@@ -732,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_window_shows_the_layout),
         cmocka_unit_test(test_window_writes_the_same_files),
         cmocka_unit_test(test_window_keys),
+        cmocka_unit_test(test_window_help_and_details),
         cmocka_unit_test(test_plot_known_csv),
         cmocka_unit_test(test_plot_bad_input),
         cmocka_unit_test(test_plot_frontier),

@@ -555,19 +555,32 @@ void scene_details(const vw_world *w, uint32_t ti, uint32_t hi, uint32_t li, cha
     }
 }
 
+/* A translucent box of '\n'-separated lines, the first in bold; a '\t'
+ * splits a line into two columns (the second starts after the widest
+ * first). */
 static void draw_box_lines(canvas *cv, int x, int y, const char *text, int anchor_right)
 {
-    int lh = cv_font_height(cv, CV_FONT_SMALL), n = 0, wmax = 0;
+    int lh = cv_font_height(cv, CV_FONT_SMALL), n = 0, wmax = 0, col1 = 0, col2 = 0;
     char line[256];
     for (const char *p = text; *p;) {
         const char *e = strchr(p, '\n');
         size_t k = e ? (size_t) (e - p) : strlen(p);
         snprintf(line, sizeof line, "%.*s", (int) k, p);
-        int tw = cv_text_width(cv, CV_FONT_SMALL, line);
-        if (tw > wmax) wmax = tw;
+        char *tab = strchr(line, '\t');
+        if (tab) {
+            *tab = 0;
+            int a = cv_text_width(cv, CV_FONT_SMALL, line),
+                b = cv_text_width(cv, CV_FONT_SMALL, tab + 1);
+            if (a > col1) col1 = a;
+            if (b > col2) col2 = b;
+        } else {
+            int tw = cv_text_width(cv, CV_FONT_SMALL, line);
+            if (tw > wmax) wmax = tw;
+        }
         n++;
         p += k + (e ? 1 : 0);
     }
+    if (col1 + 16 + col2 > wmax) wmax = col1 + 16 + col2;
     int bw = wmax + 16, bh = n * lh + 10;
     if (anchor_right) x -= bw;
     if (x + bw > canvas_width(cv)) x = canvas_width(cv) - bw - 2;
@@ -581,25 +594,31 @@ static void draw_box_lines(canvas *cv, int x, int y, const char *text, int ancho
         const char *e = strchr(p, '\n');
         size_t k = e ? (size_t) (e - p) : strlen(p);
         snprintf(line, sizeof line, "%.*s", (int) k, p);
-        cv_text(cv, x + 8, ly, ly == y + 5 ? CV_FONT_BOLD : CV_FONT_SMALL, CH_TEXT, CV_LEFT, line);
+        cv_font f = ly == y + 5 ? CV_FONT_BOLD : CV_FONT_SMALL;
+        char *tab = strchr(line, '\t');
+        if (tab) {
+            *tab = 0;
+            cv_text(cv, x + 8 + col1 + 16, ly, f, CH_TEXT, CV_LEFT, tab + 1);
+        }
+        cv_text(cv, x + 8, ly, f, tab ? SCENE_NEXT : CH_TEXT, CV_LEFT, line);
         ly += lh;
         p += k + (e ? 1 : 0);
     }
 }
 
 static const char help_text[] = "ecsim view: keys\n"
-                                "space      pause / play\n"
-                                "+ / -      faster / slower (x0.1 ... x1000)\n"
-                                "0          as fast as possible;  1  real time (x1)\n"
-                                ". or ->    step to the next events.csv line\n"
-                                "n          step to the next simulator event\n"
-                                "j          jump to the next scaling event\n"
-                                "r          restart the run from t = 0\n"
-                                "p or F12   screenshot to PNG\n"
-                                "mouse      hover a host, task or load balancer for details;\n"
-                                "           click to pin them, click again to let go\n"
-                                "h          this help\n"
-                                "q or Esc   quit (results are written only by a run that ends)";
+                                "space\tpause / play\n"
+                                "+  -\tfaster / slower (x0.1 ... x1000)\n"
+                                "0  1\tas fast as possible; real time (x1)\n"
+                                ".  or  ->\tstep to the next events.csv line\n"
+                                "n\tstep to the next simulator event\n"
+                                "j\tjump to the next scaling event\n"
+                                "r\trestart the run from t = 0\n"
+                                "p  or  F12\tscreenshot to PNG\n"
+                                "mouse\thover a host, task or load balancer for details;\n"
+                                "\tclick to pin them, click again to let go\n"
+                                "h\tthis help\n"
+                                "q  or  Esc\tquit (results are written only by a run that ends)";
 
 static void draw_extra(canvas *cv, const layout *l, const vw_world *w, const scene_extra *x)
 {

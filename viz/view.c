@@ -49,7 +49,8 @@ static const char usage_view[] =
     "  --screenshot PNG       with --frames: the window's last frame to PNG\n"
     "  --exit-at-end          close the window when the run ends\n"
     "  --keys K1,K2,...       press these keys, one per frame, before the user's (tests,\n"
-    "                         demos): space plus minus 0 1 period right n j r p h q wait\n"
+    "                         demos): space plus minus 0 1 period right n j r p h q wait,\n"
+    "                         move:X:Y (the mouse to a pixel), click:X:Y\n"
     "  --seed N, --set PATH=VALUE, --until T   as for ecsim run\n"
     "  -h, --help             this help\n";
 
@@ -359,6 +360,27 @@ static void script_key(view *v)
                  {"h", SDLK_h},         {"q", SDLK_q},         {"wait", SDLK_UNKNOWN}};
     if (!v->keys || !*v->keys) return;
     size_t n = strcspn(v->keys, ",");
+    int mx, my;
+    char what[8];
+    if (sscanf(v->keys, "%7[a-z]:%d:%d", what, &mx, &my) == 3 &&
+        (strcmp(what, "move") == 0 || strcmp(what, "click") == 0)) {
+        /* the mouse: "move:X:Y" hovers, "click:X:Y" clicks */
+        SDL_Event in;
+        memset(&in, 0, sizeof in);
+        if (what[0] == 'm') {
+            in.type = SDL_MOUSEMOTION;
+            in.motion.x = mx;
+            in.motion.y = my;
+        } else {
+            in.type = SDL_MOUSEBUTTONDOWN;
+            in.button.button = SDL_BUTTON_LEFT;
+            in.button.x = mx;
+            in.button.y = my;
+        }
+        SDL_PushEvent(&in);
+        v->keys += n + (v->keys[n] == ',');
+        return;
+    }
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         if (strlen(names[i].name) != n || strncmp(names[i].name, v->keys, n) != 0) continue;
         if (names[i].key != SDLK_UNKNOWN) {
