@@ -136,9 +136,10 @@ test-mpi:
 
 build-all: $(BUILD)/ecsim $(TEST_BIN)
 
-# LeakSanitizer: suppressions for third-party frames only (SDL, X11, Mesa, fontconfig)
+# LeakSanitizer: suppressions for third-party frames only (tests/lsan.supp:
+# SDL and the libraries it loads, fontconfig)
 test-run: build-all
-	$(Q)ECSIM_BIN=$(BUILD)/ecsim ECSIM_VIZ=$(VIZ) \
+	$(Q)ECSIM_BIN=$(BUILD)/ecsim \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  sh tests/run.sh $(TEST_BIN)
 

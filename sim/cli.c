@@ -422,8 +422,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         if (strcmp(cmd, "render") == 0) return viz_render_main(argc - 2, argv + 2, out, err);
         return viz_plot_main(argc - 2, argv + 2, out, err);
 #else
-        fprintf(err, "ecsim: %s: built without the visualiser (make VIZ=0); build with `make` "
-                     "to have view, render and plot\n", cmd);
+        fprintf(err,
+                "ecsim: %s: built without the visualiser (make VIZ=0); build with `make` "
+                "to have view, render and plot\n",
+                cmd);
         return 2;
 #endif
     }
