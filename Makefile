@@ -3,12 +3,12 @@
 #   make run     install what is missing, build, run scenarios/quickstart.yaml
 #   make test    install what is missing, build, run every test
 #   make check   the same tests built with AddressSanitizer + UBSan
+#   make VIZ=0   any target, without the SDL2 visualiser (view, render, plot), in build-noviz/
 #   make bench   the speed benchmark against ../shared/bench's reference loop,
 #                the sweep pool's speed-up and overhead, a 50,000-task run
 #   make test-long   long statistical studies (not in CI)
 #   make fuzz    libFuzzer on the scenario loader and the trace readers, FUZZ_RUNS inputs each
 #   make MPI=1   install Open MPI if missing, build ecsim with it into build-mpi/
-#   make VIZ=0   build without the SDL2 visualiser (view, render, plot) into build-noviz/
 #   make test-mpi  the MPI build's sweep under mpirun against the local pool (not in `test`)
 #
 # `run`, `test`, `check` and `bench` first run `deps` and then re-invoke make,
