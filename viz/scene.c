@@ -258,7 +258,8 @@ static void draw_waiting(canvas *cv, const layout *l, const vw_world *w)
     cv_rect a = l->waiting;
     cv_fill(cv, a.x, a.y, a.w, a.h, 0x1a1f26);
     uint32_t unplaced = 0, waiting = 0;
-    for (uint32_t k = 0; k < w->n_services; k++) unplaced += w->services[k].unplaced;
+    for (uint32_t k = 0; k < w->n_services; k++)
+        unplaced += w->services[k].unplaced + w->services[k].waiting;
     for (uint32_t k = 0; k < w->n_tasks; k++) waiting += w->tasks[k].host == VW_NONE;
     cv_text(cv, a.x + 6, a.y + 4, CV_FONT_SMALL, waiting + unplaced ? 0xffb74d : CH_DIM, CV_LEFT,
             waiting + unplaced ? "waiting:" : "no task waiting");
@@ -267,6 +268,15 @@ static void draw_waiting(canvas *cv, const layout *l, const vw_world *w)
         int x = u.x;
         for (uint32_t k = 0; k < w->n_services; k++) {
             const vw_service *sv = &w->services[k];
+            /* waiting for capacity: grey PROVISIONING blocks */
+            for (uint32_t i = 0; i < sv->waiting && i < 20 && x + u.w < a.x + a.w - 200; i++) {
+                cv_fill(cv, x, u.y, u.w, u.h, scene_task_colour(0));
+                x += u.w + 3;
+            }
+            if (sv->waiting)
+                x += cv_textf(cv, x + 2, a.y + 4, CV_FONT_SMALL, 0xffb74d, CV_LEFT,
+                              "%s: %u waiting for capacity", sv->name, sv->waiting) +
+                     14;
             if (!sv->unplaced) continue;
             for (uint32_t i = 0; i < sv->unplaced && i < 20 && x + u.w < a.x + a.w - 200; i++) {
                 cv_dashed(cv, x, u.y, x + u.w - 1, u.y, 2, 0x9aa3ad);

@@ -43,6 +43,16 @@ static uint32_t acc_task_host(const cluster *c, const task *t)
     return t->host < c->n_hosts ? t->host : VW_NONE;
 }
 
+/* WIRE: tasks of service k waiting in PROVISIONING for capacity that the
+ * model counts without a task object (with capacity providers:
+ * c->waits ? c->waits[k].n : 0). */
+static uint32_t acc_service_waiting(const cluster *c, uint32_t k)
+{
+    (void) c;
+    (void) k;
+    return 0;
+}
+
 /* WIRE: services.*.autoscaling min and max capacity. */
 static void acc_service_bounds(const cluster *c, uint32_t k, int *min, int *max)
 {
@@ -166,6 +176,7 @@ void world_read(vw_world *w, const cluster *c, double now_s)
         v->lb = sv->lb < c->n_lbs ? sv->lb : VW_NONE;
         v->desired = sv->desired;
         v->unplaced = sv->unplaced;
+        v->waiting = acc_service_waiting(c, k);
         acc_service_bounds(c, k, &v->min_tasks, &v->max_tasks);
         v->arrivals = m->n_in;
         v->completed = m->n_out;

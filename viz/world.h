@@ -76,9 +76,10 @@ typedef struct vw_service {
     uint32_t desired;                     /* desired_count now */
     uint32_t running, starting, stopping; /* tasks RUNNING; before it; after it */
     uint32_t unplaced;                    /* wanted, placed nowhere (no task object) */
-    int min_tasks, max_tasks;             /* autoscaling bounds; -1 unknown */
-    uint64_t arrivals;                    /* attempts that reached its load balancer, all time */
-    uint64_t completed;                   /* answered, all time */
+    uint32_t waiting;         /* in PROVISIONING waiting for capacity, without a task object */
+    int min_tasks, max_tasks; /* autoscaling bounds; -1 unknown */
+    uint64_t arrivals;        /* attempts that reached its load balancer, all time */
+    uint64_t completed;       /* answered, all time */
     uint64_t in_flight;
     uint32_t slo_misses; /* unused for now */
 } vw_service;
