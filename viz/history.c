@@ -113,6 +113,7 @@ void history_sample(history *h, const vw_world *w, const struct cluster *c)
     for (uint32_t k = 0; k < w->n_hosts; k++) booting += w->hosts[k].state == VW_HOST_BOOTING;
     g[VH_HOSTS] = (float) w->hosts_live;
     g[VH_BOOTING] = (float) booting;
+    g[VH_ASG_DESIRED] = w->asg_desired >= 0 ? (float) w->asg_desired : NAN;
     /* alarms the model reports (world.c) join the tracks */
     if (w->alarms_from_model) {
         for (uint32_t a = 0; a < w->n_alarms; a++) {
@@ -305,5 +306,6 @@ void history_synthetic(history *h, size_t n)
         float *g = &v[(size_t) h->n_svc * VH_SVC_FIELDS];
         g[VH_HOSTS] = 500;
         g[VH_BOOTING] = j % 50 < 10 ? 3 : 0;
+        g[VH_ASG_DESIRED] = NAN;
     }
 }

@@ -4,7 +4,8 @@
  *
  * A sample holds, per service, arrivals per second over the last dt,
  * latency p50 and p99 of the requests answered in the last dt, running and
- * desired tasks; and the hosts running and booting. Latency comes from the
+ * desired tasks; and the hosts running and booting, and the Auto Scaling
+ * group's desired capacity when the world knows it (NAN otherwise). Latency comes from the
  * recorder's interval histogram: the difference between two samples' copies
  * is the window's distribution (after the recorder starts a new interval,
  * the window is what the new interval holds so far). Alarms come from the
@@ -22,7 +23,7 @@
 struct cluster;
 
 enum { VH_ARRIVALS, VH_P50, VH_P99, VH_RUNNING, VH_DESIRED, VH_SVC_FIELDS };
-enum { VH_HOSTS, VH_BOOTING, VH_FIELDS };
+enum { VH_HOSTS, VH_BOOTING, VH_ASG_DESIRED, VH_FIELDS };
 
 #define VH_TICKER 64
 

@@ -354,7 +354,7 @@ static void draw_charts(canvas *cv, const layout *l, const vw_world *w, const hi
     if (!(xmax > 0)) xmax = 1;
     size_t n = h ? h->n : 0;
     uint32_t ns = h ? h->n_svc : 0;
-    scratch sc = {NULL, 0, (size_t) (n + 1) * (3 + 2 * ns)};
+    scratch sc = {NULL, 0, (size_t) (n + 1) * (4 + 2 * ns)};
     sc.buf = xmalloc(sc.cap * sizeof *sc.buf);
     double *t = take(&sc, n + 1);
     for (size_t i = 0; i < n; i++) t[i] = h->t[i];
@@ -418,6 +418,11 @@ static void draw_charts(canvas *cv, const layout *l, const vw_world *w, const hi
     /* tasks: running solid, desired dashed */
     sc.used = n + 1;
     sp = chart_spec("tasks  running / desired");
+    if (ns == 1 && w->services[0].max_tasks >= 0) {
+        sp.hline = w->services[0].max_tasks;
+        sp.hline_label = "max";
+        sp.hline_rgb = CH_DIM;
+    }
     sp.compact = 1;
     sp.xaxis = CH_X_TIME;
     sp.xmin = 0;
@@ -446,15 +451,23 @@ static void draw_charts(canvas *cv, const layout *l, const vw_world *w, const hi
     sp.xmin = 0;
     sp.xmax = xmax;
     sp.vline = w->now_s;
-    double *yh = take(&sc, n), *yb = take(&sc, n);
+    double *yh = take(&sc, n), *yb = take(&sc, n), *ya = take(&sc, n);
     for (size_t i = 0; i < n; i++) {
         yh[i] = history_value(h, i, ns, VH_HOSTS);
         yb[i] = history_value(h, i, ns, VH_BOOTING);
+        ya[i] = history_value(h, i, ns, VH_ASG_DESIRED);
     }
     ser[0] = (ch_series){NULL, 0x7d8ea3, CH_STEP, 2, t, yh, n, NULL, NULL, NULL, NULL, NULL};
     ser[1] = (ch_series){NULL, 0x4fc3f7, CH_STEP, 1, t, yb, n, NULL, NULL, NULL, NULL, NULL};
+    /* the Auto Scaling group's desired capacity, when known: dashed */
+    ser[2] = (ch_series){NULL, 0xffffff, CH_DASHED, 1, t, ya, n, NULL, NULL, NULL, NULL, NULL};
     sp.s = ser;
-    sp.n = 2;
+    sp.n = 3;
+    if (w->asg_max >= 0) {
+        sp.hline = w->asg_max;
+        sp.hline_label = "max";
+        sp.hline_rgb = CH_DIM;
+    }
     chart_draw(cv, l->chart[3], &sp);
 
     draw_alarms(cv, l->chart[4], w, h, xmax);
