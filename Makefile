@@ -4,6 +4,7 @@
 #   make test    install what is missing (Open MPI included), build, run every
 #                test, then the MPI build's sweep and plan under mpirun
 #   make check   the same tests built with AddressSanitizer + UBSan
+#   make VIZ=0   any target, without the SDL2 visualiser (view, render, plot), in build-noviz/
 #   make bench   the speed benchmark against ../shared/bench's reference loop,
 #                the sweep pool's speed-up and overhead, a 50,000-task run
 #   make test-long   long statistical studies (not in CI)
@@ -15,8 +16,12 @@
 # so pkg-config is read after the packages are installed.
 
 MPI      ?= 0
+VIZ      ?= 1
 ifeq ($(MPI),1)
 BUILD    ?= build-mpi
+endif
+ifeq ($(VIZ),0)
+BUILD    ?= build-noviz
 endif
 BUILD    ?= build
 SAN      ?= 0
@@ -29,6 +34,12 @@ ifeq ($(MPI),1)
 DEBS += libopenmpi-dev openmpi-bin
 PKGS += ompi-c
 endif
+# the visualiser (viz/): window, text, PNG; xvfb runs its window tests
+ifeq ($(VIZ),1)
+DEBS += libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libfontconfig-dev \
+        xvfb xauth
+PKGS += sdl2 SDL2_ttf SDL2_image fontconfig
+endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla
@@ -36,6 +47,9 @@ CFLAGS   := -std=c11 -D_GNU_SOURCE -O2 -g -ffp-contract=off $(WARN) -I. -I$(BUIL
 LDLIBS   := -lcsv -lm
 ifeq ($(MPI),1)
 CFLAGS   += -DECSIM_MPI
+endif
+ifeq ($(VIZ),1)
+CFLAGS   += -DECSIM_VIZ
 endif
 ifeq ($(SAN),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -47,8 +61,9 @@ LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 FUZZ_RUNS ?= 200000
 
-# pkg-config is only asked when a build target needs it (after `deps`).
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# pkg-config is only asked when a build target needs it (after `deps`);
+# -isystem keeps the library headers out of our warnings.
+PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -57,7 +72,8 @@ ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 # sim/sweep_mpi.c needs <mpi.h>: only the MPI build compiles it
 EXPER_SRC  := $(sort $(filter-out sim/main.c $(if $(filter 1,$(MPI)),,sim/sweep_mpi.c),$(wildcard sim/*.c)))
-LIB_SRC    := $(ENGINE_SRC) $(MODEL_SRC) $(EXPER_SRC)
+VIZ_SRC    := $(if $(filter 1,$(VIZ)),$(sort $(wildcard viz/*.c)))
+LIB_SRC    := $(ENGINE_SRC) $(MODEL_SRC) $(EXPER_SRC) $(VIZ_SRC)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -88,6 +104,9 @@ deps:
 run: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 	./$(BUILD)/ecsim run scenarios/quickstart.yaml
+ifeq ($(VIZ),1)
+	./$(BUILD)/ecsim plot results/quickstart
+endif
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
@@ -105,6 +124,9 @@ bench: deps
 	$(Q)sh tests/bench.sh $(BUILD)
 	$(Q)sh tests/bench_trace.sh $(BUILD)
 	$(Q)sh tests/bench_sweep.sh $(BUILD)
+ifeq ($(VIZ),1)
+	$(Q)sh tests/bench_viz.sh $(BUILD)
+endif
 
 # Open MPI is installed (if missing) here, so that `make test` runs the MPI
 # test wherever it runs (CI included); `make run` and `make check` need none.
@@ -117,8 +139,12 @@ test-mpi:
 
 build-all: $(BUILD)/ecsim $(TEST_BIN)
 
+# LeakSanitizer: suppressions for third-party frames only (tests/lsan.supp:
+# SDL and the libraries it loads, fontconfig)
 test-run: build-all
-	$(Q)ECSIM_BIN=$(BUILD)/ecsim sh tests/run.sh $(TEST_BIN)
+	$(Q)ECSIM_BIN=$(BUILD)/ecsim \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  sh tests/run.sh $(TEST_BIN)
 
 $(BUILD)/ecsim: $(BUILD)/sim/main.o $(BUILD)/libecsim.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
@@ -178,6 +204,6 @@ lint:
 	  --suppress=missingIncludeSystem -I. $(LIB_SRC) sim/main.c
 
 clean:
-	rm -rf build build-san build-fuzz build-mpi
+	rm -rf build build-san build-fuzz build-mpi build-noviz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -964,3 +964,25 @@ void lb_request_done(lb *b, request *r)
 {
     stop_waiting(b, b->by_task[r->task], r);
 }
+
+uint32_t lb_next_target(const lb *b, uint32_t tg)
+{
+    if (tg >= b->n_tgs) return REQUEST_NONE;
+    const tgroup *g = &b->tgs[tg];
+    uint32_t n = g->n, best = REQUEST_NONE, best_out = UINT32_MAX;
+    int open = g->n_healthy == 0;
+    if (n == 0) return REQUEST_NONE;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = g->cursor + k;
+        if (i >= n) i -= n;
+        uint32_t ti = g->members[i];
+        if (!open && b->t[ti].state != LB_HEALTHY) continue;
+        if (b->algorithm == LB_ROUND_ROBIN) return b->task_of[ti];
+        if (b->algorithm != LB_LEAST_OUTSTANDING) return REQUEST_NONE;
+        if (b->inflight[ti] < best_out) {
+            best = ti;
+            best_out = b->inflight[ti];
+        }
+    }
+    return best == REQUEST_NONE ? REQUEST_NONE : b->task_of[best];
+}

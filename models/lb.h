@@ -170,4 +170,11 @@ uint64_t lb_idle_timeouts(const lb *b); /* 504 */
 uint64_t lb_drain_cut(const lb *b);     /* 502: in flight when the delay ended */
 double lb_slow_start_weight(const lb *b, uint32_t task_id); /* 1 outside slow start */
 
+/* For watching, never for routing: the task target group tg would pick next
+ * if a request came now (round_robin: the next healthy member from the
+ * cursor, slow-start credit aside; least_outstanding_requests: the fewest in
+ * progress, ties from the cursor), or REQUEST_NONE when the group is empty
+ * or the algorithm draws at random. Changes nothing. */
+uint32_t lb_next_target(const lb *b, uint32_t tg);
+
 #endif

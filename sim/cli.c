@@ -21,6 +21,9 @@
 #include "sim/sweep.h"
 #include "sim/trace_cmd.h"
 #include "sim/version.h"
+#ifdef ECSIM_VIZ
+#include "viz/viz.h"
+#endif
 
 static const char usage_main[] =
     "usage: ecsim <command> [options]\n"
@@ -40,6 +43,9 @@ static const char usage_main[] =
     "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
     "  import FILE...  write a scenario from ECS JSON (describe-task-definition,\n"
     "                  describe-services, Terraform container_definitions)\n"
+    "  view FILE       watch a run in a window: hosts, tasks, requests, charts\n"
+    "  render FILE     PNG pictures of the cluster at given times (no display)\n"
+    "  plot DIR        PNG charts of a run's or a sweep's results\n"
     "\n"
     "options:\n"
     "  -h, --help      this help\n"
@@ -410,6 +416,19 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (strcmp(cmd, "plan") == 0) return plan_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "import") == 0) return import_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "view") == 0 || strcmp(cmd, "render") == 0 || strcmp(cmd, "plot") == 0) {
+#ifdef ECSIM_VIZ
+        if (strcmp(cmd, "view") == 0) return viz_view_main(argc - 2, argv + 2, out, err);
+        if (strcmp(cmd, "render") == 0) return viz_render_main(argc - 2, argv + 2, out, err);
+        return viz_plot_main(argc - 2, argv + 2, out, err);
+#else
+        fprintf(err,
+                "ecsim: %s: built without the visualiser (make VIZ=0); build with `make` "
+                "to have view, render and plot\n",
+                cmd);
+        return 2;
+#endif
+    }
     if (strcmp(cmd, "params") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "

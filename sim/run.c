@@ -17,6 +17,7 @@
 #include "sim/engine/afile.h"
 #include "sim/engine/csvout.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/observe.h"
 #include "sim/registry.h"
 #include "sim/scenario.h"
 #include "sim/version.h"
@@ -552,16 +553,20 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         params_free(p);
         return e->code;
     }
-    recorder_attach(&c.rec, ts, evf);
+    /* an observer reads events.csv through a tee: the same bytes reach the file */
+    const run_observer *obs = o->observer;
+    FILE *tee = obs ? observe_tee(evf, obs) : NULL;
+    recorder_attach(&c.rec, ts, tee ? tee : evf);
     if (o->check) sim_set_check(s, cluster_check, &c);
     recorder_event(&c.rec, 0, "run_start", o->scenario, "seed %lld, duration %g s",
                    (long long) params_int(p, "run.seed"), cfg.stop_s);
     if (!params_bool(p, "run.drain"))
         sim_at(s, cfg.stop_s, sim_kind(s, "run.stop", on_stop, NULL), 0);
+    if (obs && obs->begin) obs->begin(obs->ctx, &c, p, o->scenario);
 
     double wall0 = wall_now();
     cluster_start(&c);
-    rc = sim_run(s, o->until_s, e);
+    rc = obs ? observe_run(obs, &c, s, o->until_s, e) : sim_run(s, o->until_s, e);
     double wall_s = wall_now() - wall0;
     double end_s = sim_now(s);
 
@@ -570,6 +575,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         recorder_minute_finish(&c.rec);
         recorder_event(&c.rec, end_s, "run_end", o->scenario, "%llu events",
                        (unsigned long long) s->n_events);
+        observe_tee_close(&tee); /* the last events.csv line: into the file before it closes */
         totals t;
         memset(&t, 0, sizeof t);
         hist_init(&t.latency);
@@ -610,7 +616,9 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
             }
         }
     }
+    observe_tee_close(&tee);
     afile_set_free(files);
+    if (obs && obs->finish) obs->finish(obs->ctx, &c, rc, dir);
     cluster_fini(&c);
     sim_free(s);
     params_free(p);

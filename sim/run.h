@@ -23,6 +23,9 @@ typedef struct run_opts {
     double until_s; /* INFINITY: no cap on simulated time */
     int check;      /* verify invariants after every event */
     int quiet;      /* no summary table on out */
+    /* NULL, or who watches the run (the visualiser): it sees the world
+     * between stretches of simulated time and never changes it (observe.h) */
+    const struct run_observer *observer;
 } run_opts;
 
 /* What a run measured, for callers that want numbers rather than files
