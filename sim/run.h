@@ -10,6 +10,7 @@
 
 #include "sim/engine/err.h"
 #include "sim/engine/param.h"
+#include "sim/estimate.h"
 
 extern const param_def run_params[];
 
@@ -23,6 +24,11 @@ typedef struct run_opts {
     double until_s; /* INFINITY: no cap on simulated time */
     int check;      /* verify invariants after every event */
     int quiet;      /* no summary table on out */
+    /* one run's precision stopping and caps (sim/stopping.h) */
+    const est_bound *precision; /* --precision METRIC=P%, n_precision of them */
+    int n_precision;
+    uint64_t max_events; /* --max-events, 0 none */
+    double max_wall_s;   /* --max-wall, 0 none */
 } run_opts;
 
 /* What a run measured, for callers that want numbers rather than files
