@@ -167,7 +167,7 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
     int cap = n > 0 ? n : 1;
     double *z = xmalloc((size_t) cap * sizeof *z), *w = xmalloc((size_t) cap * sizeof *w);
     double *num = NULL, *den = NULL;
-    hist *h = NULL;
+    steady_bh *h = NULL;
     double early = 0;
     if (m->kind == EM_RATIO) {
         num = xmalloc((size_t) cap * sizeof *num);
@@ -187,7 +187,9 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
             num[u] = h[u].sum;
             den[u] = (double) h[u].n;
             w[u] = den[u];
-            z[u] = m->kind == EM_MEAN ? hist_mean(&h[u]) : hist_quantile(&h[u], m->q);
+            z[u] = h[u].n == 0          ? NAN
+                   : m->kind == EM_MEAN ? h[u].sum / (double) h[u].n
+                                        : steady_bh_quantile(&h[u], m->q);
         }
         for (int i = 0; i < m->n_ids; i++) early += (double) s->early_n[m->ids[i]];
     }
@@ -227,6 +229,14 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
         ci.low *= m->scale;
         ci.high *= m->scale;
     }
+    if (k > 0 && m->is_rate && ci.mean == 0 && after > 0) {
+        /* no error in `after` requests: the interval is not [0, 0] but the
+         * rule of three's [0, -ln(1 - level) / n] (Hanley & Lippman-Hand
+         * 1983), so a run cannot call a rate known before it has seen
+         * enough requests to bound it */
+        ci.low = 0;
+        ci.high = ci.half = -log(1 - cfg->level) / after;
+    }
     x.value = ci.mean;
     if (k > 0) {
         x.low = ci.low;
@@ -238,6 +248,7 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
     free(w);
     free(num);
     free(den);
+    if (h) steady_bh_free(h, n);
     free(h);
     return x;
 }

@@ -38,7 +38,8 @@ typedef struct stopper {
     int done;     /* arrivals were stopped */
     const char *stopped_by;
     int reproducible;
-    double stopped_s; /* simulated time the stop was decided, or NAN */
+    double stopped_s;             /* simulated time the stop was decided, or NAN */
+    uint64_t samples, next_check; /* sample intervals seen; when to check next */
 } stopper;
 
 /* Checks the named metrics against t (each must be an estimated metric:

@@ -159,27 +159,34 @@ void steady_ratio_units(const steady_set *s, const uint32_t *ids, int n_ids, dou
     }
 }
 
-void steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, hist *out)
+void steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, steady_bh *out)
 {
     for (uint32_t u = 0; u < s->used; u++) {
-        hist *h = &out[u];
-        hist_init(h);
-        for (int i = 0; i < n_ids; i++) {
-            const steady_bh *b = &s->bh[(size_t) ids[i] * STEADY_UNITS + u];
-            if (b->n == 0) continue;
-            for (uint32_t j = 0; j < b->cap; j++) {
-                if (!b->c[j]) continue;
-                uint32_t k = b->lo + j;
-                h->counts[k] += b->c[j];
-                if (k < h->lo) h->lo = k;
-                if (k > h->hi) h->hi = k;
-            }
-            h->n += b->n;
-            h->sum += b->sum;
-            if (b->min < h->min) h->min = b->min;
-            if (b->max > h->max) h->max = b->max;
-        }
+        out[u].c = NULL;
+        bh_reset(&out[u]);
+        for (int i = 0; i < n_ids; i++)
+            bh_merge(&out[u], &s->bh[(size_t) ids[i] * STEADY_UNITS + u]);
     }
+}
+
+void steady_bh_free(steady_bh *h, int n)
+{
+    for (int u = 0; u < n; u++) free(h[u].c);
+}
+
+double steady_bh_quantile(const steady_bh *h, double q)
+{
+    if (h->n == 0) return NAN;
+    uint64_t rank = (uint64_t) ceil(q * (double) h->n);
+    if (rank < 1) rank = 1;
+    if (rank > h->n) rank = h->n;
+    uint32_t j = 0;
+    for (uint64_t seen = h->c[0]; seen < rank; seen += h->c[j]) j++;
+    uint32_t b = h->lo + j;
+    double mid = sqrt(hist_bucket_low(b) * hist_bucket_high(b));
+    if (mid < h->min) return h->min;
+    if (mid > h->max) return h->max;
+    return mid;
 }
 
 /* ---- MSER ---- */
@@ -188,44 +195,44 @@ int steady_mser(const double *z, const double *w, int n, int *late)
 {
     int *idx = xmalloc((size_t) (n > 0 ? n : 1) * sizeof *idx);
     int m = 0;
-    double ref = 0, wsum = 0;
     for (int i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (!(wi > 0) || isnan(z[i])) continue;
         idx[m++] = i;
-        ref += wi * z[i];
-        wsum += wi;
     }
     if (late) *late = 1;
     if (m < STEADY_MSER_MIN) {
         free(idx);
         return 0;
     }
-    ref /= wsum; /* sums are taken about the overall mean: no cancellation */
-    /* suffix sums of w, w y, w y^2 with y = z - ref, from the end */
-    double sw = 0, swy = 0, swyy = 0;
+    /* the weighted mean and sum of squares of z_j .. z_{m-1}, from the end
+     * (West's weighted Welford update: a constant tail has exactly 0) */
+    double sw = 0, mean = 0, m2 = 0;
     int dmax = m / 2, best = 0;
     double best_v = INFINITY;
     double *v = xmalloc((size_t) m * sizeof *v);
     for (int j = m - 1; j >= 0; j--) {
         int i = idx[j];
-        double wi = w ? w[i] : 1.0, y = z[i] - ref;
+        double wi = w ? w[i] : 1.0, delta = z[i] - mean;
         sw += wi;
-        swy += wi * y;
-        swyy += wi * y * y;
-        double ss = swyy - swy * swy / sw;
-        v[j] = (ss < 0 ? 0 : ss) / (sw * sw);
+        mean += wi * delta / sw;
+        m2 += wi * delta * (z[i] - mean);
+        v[j] = (m2 < 0 ? 0 : m2) / (sw * sw);
     }
+    int argmin = 0;
     for (int j = 0; j <= dmax; j++)
-        if (v[j] < best_v) best_v = v[j];
+        if (v[j] < best_v) {
+            best_v = v[j];
+            argmin = j;
+        }
     /* the least truncation whose statistic is within STEADY_MSER_TOL of the
      * minimum: the statistic is itself an estimate (with about a hundred
      * batches its sampling error is some 15%), and a later near-minimum is
      * more often a random excursion of a stationary run cut away than a
      * transient (measured: tests/test_steady.c, README) */
     while (v[best] > (1 + STEADY_MSER_TOL) * best_v) best++;
-    if (late) *late = best > dmax - (dmax + 9) / 10;
-    if (late && best == 0) *late = 0;
+    /* the minimum itself at the end of the range: still falling there */
+    if (late) *late = argmin > 0 && argmin > dmax - (dmax + 9) / 10;
     int d = idx[best];
     free(v);
     free(idx);
@@ -310,20 +317,33 @@ steady_ci steady_ratio_ci(const double *y, const double *x, int n, steady_method
     return out;
 }
 
-steady_ci steady_quantile_ci(const hist *h, int n, hist *merged, double q, steady_method m, int k,
-                             double level)
+steady_ci steady_quantile_ci(const steady_bh *h, int n, hist *merged, double q, steady_method m,
+                             int k, double level)
 {
     steady_ci out = {NAN, NAN, NAN, NAN, NAN, 0};
     hist_init(merged);
-    for (int u = 0; u < n; u++) hist_merge(merged, &h[u]);
+    for (int u = 0; u < n; u++) {
+        const steady_bh *b = &h[u];
+        if (b->n == 0) continue;
+        for (uint32_t j = 0; j < b->cap; j++) {
+            if (!b->c[j]) continue;
+            uint32_t x = b->lo + j;
+            merged->counts[x] += b->c[j];
+            if (x < merged->lo) merged->lo = x;
+            if (x > merged->hi) merged->hi = x;
+        }
+        merged->n += b->n;
+        merged->sum += b->sum;
+        if (b->min < merged->min) merged->min = b->min;
+        if (b->max > merged->max) merged->max = b->max;
+    }
     if (merged->n == 0) return out;
     out.mean = hist_quantile(merged, q);
     uint32_t bq = hist_bucket(out.mean);
     double *c = xmalloc((size_t) n * sizeof *c), *cnt = xmalloc((size_t) n * sizeof *cnt);
     for (int u = 0; u < n; u++) {
         uint64_t below = 0;
-        if (h[u].n)
-            for (uint32_t b = h[u].lo; b <= h[u].hi && b <= bq; b++) below += h[u].counts[b];
+        for (uint32_t j = 0; h[u].n && j < h[u].cap && h[u].lo + j <= bq; j++) below += h[u].c[j];
         c[u] = (double) below;
         cnt[u] = (double) h[u].n;
     }

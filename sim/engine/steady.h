@@ -112,17 +112,23 @@ static inline void steady_hist_add(steady_set *s, uint32_t id, double t, double 
  * each, filled from `ids`. */
 void steady_ratio_units(const steady_set *s, const uint32_t *ids, int n_ids, double *num,
                         double *den);
-/* A histogram series' units merged over several series: out[u] is a hist
- * of unit u (caller's array of s->used hists; each initialised here). */
-void steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, hist *out);
+/* A histogram series' units merged over several series: out[u] is unit
+ * u's (caller's array of s->used; release with steady_bh_free). */
+void steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, steady_bh *out);
+void steady_bh_free(steady_bh *h, int n);
+/* The q-quantile of one unit as hist_quantile computes it (nearest rank,
+ * the bucket's geometric midpoint clamped to [min, max]); NAN when empty. */
+double steady_bh_quantile(const steady_bh *h, double q);
 
 /* ---- warm-up ---- */
 
 /* MSER on a series z_0 .. z_{n-1} with weights w_i >= 0 (NULL: all 1;
- * entries with weight 0 or z NaN are skipped): the d in [0, n/2] minimising
- * sum_{i>=d} w_i (z_i - zbar_d)^2 / (sum_{i>=d} w_i)^2 with zbar_d the
- * weighted mean of z_d .. z_{n-1}. Returns d; *late (when not NULL) is set
- * when the minimum lies in the last tenth of the search range, the sign
+ * entries with weight 0 or z NaN are skipped): the statistic
+ * sum_{i>=d} w_i (z_i - zbar_d)^2 / (sum_{i>=d} w_i)^2, zbar_d the
+ * weighted mean of z_d .. z_{n-1}, over d in [0, n/2]; the cut is the least
+ * d whose statistic is within STEADY_MSER_TOL of the minimum. Returns d;
+ * *late (when not NULL) is set when the minimum itself lies in the last
+ * tenth of the search range, the sign
  * (White, Cobb & Spratt 2000) that the series has not settled within the
  * run. With fewer than STEADY_MSER_MIN usable entries returns 0, *late 1. */
 #define STEADY_MSER_MIN 10
@@ -169,7 +175,7 @@ steady_ci steady_ratio_ci(const double *y, const double *x, int n, steady_method
  * the CDF at the estimate: per unit, the count at or below the estimate's
  * bucket over the unit's count is a ratio; its interval half-width e
  * (steady_ratio_ci) gives the bounds hist_quantile(merged, q -/+ e). */
-steady_ci steady_quantile_ci(const hist *h, int n, hist *merged, double q, steady_method m, int k,
-                             double level);
+steady_ci steady_quantile_ci(const steady_bh *h, int n, hist *merged, double q, steady_method m,
+                             int k, double level);
 
 #endif
