@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "sim/analyze.h"
 #include "sim/compare.h"
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
@@ -35,6 +36,8 @@ static const char usage_main[] =
     "                  95% confidence (ecsim plan --help)\n"
     "  compare A B     paired replications of two scenarios with common random\n"
     "                  numbers: the difference B - A and its confidence interval\n"
+    "  analyze FILE    queueing theory's answer (M/M/c, E_n/M/1, M/G/1, ...) without\n"
+    "                  simulating: utilisation, mean and p99, tasks to meet the SLO\n"
     "  validate FILE   check a scenario and print it with every default filled in\n"
     "  params          list every parameter: type, default, range, unit, doc\n"
     "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
@@ -452,6 +455,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (strcmp(cmd, "plan") == 0) return plan_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "trace") == 0) return trace_cmd_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "import") == 0) return import_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "analyze") == 0) return analyze_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "

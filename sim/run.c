@@ -16,6 +16,7 @@
 #include "sim/engine/afile.h"
 #include "sim/engine/csvout.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/analyze.h"
 #include "sim/registry.h"
 #include "sim/scenario.h"
 #include "sim/stopping.h"
@@ -491,8 +492,12 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
             write_summary(mf, o, p, &c, s, end_s, &t);
             fclose(mf);
             int cut = isfinite(o->until_s) && end_s >= o->until_s;
-            rc = run_steady_summary(rs, row, row_len, end_s, cut ? "until" : NULL, NULL, NULL, sf,
-                                    e);
+            /* queueing theory's prediction beside the simulated values */
+            analysis *an = analyze_build(p, 0, e);
+            rc = an ? run_steady_summary(rs, row, row_len, end_s, cut ? "until" : NULL,
+                                         analyze_metric, an, sf, e)
+                    : e->code;
+            analyze_free(an);
         }
         free(row);
         if (rc != ECS_OK) {
