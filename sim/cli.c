@@ -71,6 +71,8 @@ static const char usage_run[] =
     "  --precision publication  one run: 99% intervals, mean_s and p99_s within 3%\n"
     "  --max-events N         one run: end the arrivals after about N events\n"
     "  --max-wall SECONDS     stop at this wall-clock time (summary.csv: not reproducible)\n"
+    "  --request-log FILE     one row per request: arrival, start, end, task, host, status\n"
+    "  --request-log-rate R   keep each request with probability R in (0, 1] (default 1)\n"
     "  --replications R|auto  run R replications into DIR/rep-<k>/ and write DIR/summary.csv\n"
     "                         with each metric's mean and 95% confidence interval\n"
     "  --precision M=P%       with auto: add replications until metric M's relative\n"
@@ -235,6 +237,13 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         } else if ((v = opt_value(argc, argv, &i, "--max-wall", NULL, &missing))) {
             if (parse_real(v, &o.max_wall_s) != 0 || o.max_wall_s <= 0)
                 rc = bad_usage(err, "--max-wall: expected a number of seconds > 0, got \"%s\"", v);
+        } else if ((v = opt_value(argc, argv, &i, "--request-log", NULL, &missing))) {
+            o.request_log = v;
+        } else if ((v = opt_value(argc, argv, &i, "--request-log-rate", NULL, &missing))) {
+            if (parse_real(v, &o.request_log_rate) != 0 || o.request_log_rate <= 0 ||
+                o.request_log_rate > 1)
+                rc = bad_usage(err, "--request-log-rate: expected a number in (0, 1], got \"%s\"",
+                               v);
         } else if (missing) {
             rc = bad_usage(err, "%s: expected a value", a);
         } else if (strcmp(a, "--check") == 0) {
@@ -254,6 +263,10 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     if (rc == 0 && !o.scenario) rc = bad_usage(err, "run: %s", "expected a scenario FILE");
     if (rc == 0 && max_given && !rep.autorun)
         rc = bad_usage(err, "--max-replications: needs --replications auto");
+    if (rc == 0 && o.request_log_rate > 0 && !o.request_log)
+        rc = bad_usage(err, "--request-log-rate: needs --request-log FILE");
+    if (rc == 0 && o.request_log && reps_given)
+        rc = bad_usage(err, "--request-log: for one run, not with --replications");
     if (rc == 0 && publication && reps_given)
         rc = bad_usage(err, "--precision publication: for one run; with --replications auto "
                             "name the metrics (--precision mean_s=3%%)");

@@ -18,6 +18,8 @@
 #include "sim/engine/xmalloc.h"
 #include "sim/analyze.h"
 #include "sim/registry.h"
+#include "sim/little.h"
+#include "sim/reqlog.h"
 #include "sim/scenario.h"
 #include "sim/stopping.h"
 #include "sim/version.h"
@@ -458,8 +460,27 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         params_free(p);
         return rc;
     }
+    reqlog *rl = NULL;
+    if (o->request_log) {
+        rl = reqlog_open(o->request_log, o->request_log_rate > 0 ? o->request_log_rate : 1,
+                         (uint64_t) params_int(p, "run.seed"), &c, e);
+        if (!rl) rc = e->code;
+        else
+            reqlog_attach(rl, &c);
+    }
+    if (rc != ECS_OK) {
+        run_steady_end(rs);
+        free(rs);
+        afile_set_free(files);
+        cluster_fini(&c);
+        sim_free(s);
+        params_free(p);
+        return rc;
+    }
     recorder_attach(&c.rec, ts, evf);
-    if (o->check) sim_set_check(s, cluster_check, &c);
+    /* --check: the invariants after every event, and Little's law */
+    little *lt = o->check ? little_new(&c, cfg.sample_interval_s, rs->cfg.level) : NULL;
+    if (lt) sim_set_check(s, little_check, lt);
     recorder_event(&c.rec, 0, "run_start", o->scenario, "seed %lld, duration %g s",
                    (long long) params_int(p, "run.seed"), cfg.stop_s);
     if (!params_bool(p, "run.drain"))
@@ -471,6 +492,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
     double wall_s = wall_now() - wall0;
     double end_s = sim_now(s);
 
+    if (rc == ECS_OK && lt) rc = little_finish(lt, c.rec.in_flight == 0, e);
     if (rc == ECS_OK) {
         recorder_flush(&c.rec, end_s);
         recorder_event(&c.rec, end_s, "run_end", o->scenario, "%llu events",
@@ -506,11 +528,15 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
             params_write_yaml(p, yf, header);
             free(header);
             rc = afile_set_commit(files, e);
+            /* the request log, once the run's files are in place */
+            if (rc == ECS_OK && rl) rc = reqlog_commit(rl, e);
+            rl = NULL;
         } else {
             rc = e->code;
         }
         if (rc == ECS_OK) {
             if (!o->quiet) print_table(out, o, p, &c, s, end_s, &t, wall_s, dir, rs);
+            if (!o->quiet && lt) little_print(lt, out);
             if (res) {
                 uint64_t errors = t.failed;
                 res->fingerprint = s->fingerprint;
@@ -530,6 +556,8 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
             }
         }
     }
+    reqlog_abort(rl);
+    little_free(lt);
     afile_set_free(files);
     run_steady_end(rs);
     free(rs);
