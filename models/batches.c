@@ -6,9 +6,10 @@
 
 #include "sim/engine/xmalloc.h"
 
-void batches_init(batches *b, uint32_t n_svc, double t0, double w0)
+void batches_init(batches *b, uint32_t n_svc, double t0, double w0, int share_client)
 {
     memset(b, 0, sizeof *b);
+    b->share_client = share_client;
     steady_init(&b->set, t0, w0);
     b->n_svc = n_svc;
     size_t n = n_svc ? n_svc : 1;
@@ -21,7 +22,7 @@ void batches_init(batches *b, uint32_t n_svc, double t0, double w0)
     b->last_area = xcalloc(4 * n, sizeof *b->last_area);
     for (uint32_t i = 0; i < n_svc; i++) {
         b->lat[i] = steady_add_hist(&b->set);
-        b->clat[i] = steady_add_hist(&b->set);
+        b->clat[i] = share_client ? b->lat[i] : steady_add_hist(&b->set);
         b->err[i] = steady_add_ratio(&b->set);
         b->cpu[i] = steady_add_ratio(&b->set);
         b->mem[i] = steady_add_ratio(&b->set);

@@ -18,14 +18,18 @@
 typedef struct batches {
     steady_set set;
     uint32_t n_svc, n_cls;
+    int share_client; /* clat ids are lat's: batches_final adds nothing for ok */
     uint32_t *lat, *clat, *err, *cpu, *mem; /* per service: series ids */
     uint32_t *cls_lat;                      /* per class */
     double *last_s;                         /* per service: time of the last area sample */
     double *last_area;                      /* per service: 4 areas at last_s */
 } batches;
 
-/* Batches of width w0 (the sample interval) from t0 for n_svc services. */
-void batches_init(batches *b, uint32_t n_svc, double t0, double w0);
+/* Batches of width w0 (the sample interval) from t0 for n_svc services.
+ * share_client: no client retries or times out, so a request's client
+ * response time is its one attempt's, and the clients' series is the
+ * attempts' (one histogram per batch fewer on the hot path). */
+void batches_init(batches *b, uint32_t n_svc, double t0, double w0, int share_client);
 void batches_set_classes(batches *b, uint32_t n_cls);
 void batches_fini(batches *b);
 
@@ -47,10 +51,10 @@ static inline void batches_ok(batches *b, uint32_t svc, uint32_t cls, double arr
 /* A request first sent at first_s ended at now_s: ok, or failed. */
 static inline void batches_final(batches *b, uint32_t svc, double first_s, double now_s, int ok)
 {
-    if (ok)
+    if (ok && !b->share_client)
         steady_hist_add(&b->set, b->clat[svc], first_s, now_s - first_s,
                         hist_bucket(now_s - first_s));
-    else
+    else if (!ok)
         steady_ratio_add(&b->set, b->err[svc], first_s, 1, 0);
 }
 

@@ -168,6 +168,7 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
     double *z = xmalloc((size_t) cap * sizeof *z), *w = xmalloc((size_t) cap * sizeof *w);
     double *num = NULL, *den = NULL;
     steady_bh *h = NULL;
+    int shared = 0; /* h reads the record in place */
     double early = 0;
     if (m->kind == EM_RATIO) {
         num = xmalloc((size_t) cap * sizeof *num);
@@ -180,7 +181,7 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
         for (int i = 0; i < m->n_ids; i++) early += s->early_den[m->ids[i]];
     } else {
         h = xmalloc((size_t) cap * sizeof *h);
-        steady_hist_units(s, m->ids, m->n_ids, h);
+        shared = steady_hist_units(s, m->ids, m->n_ids, h);
         num = xmalloc((size_t) cap * sizeof *num);
         den = xmalloc((size_t) cap * sizeof *den);
         for (int u = 0; u < n; u++) {
@@ -248,7 +249,7 @@ estimate est_metric_eval(const batches *b, const est_metric *m, const est_cfg *c
     free(w);
     free(num);
     free(den);
-    if (h) steady_bh_free(h, n);
+    if (h && !shared) steady_bh_free(h, n);
     free(h);
     return x;
 }

@@ -130,7 +130,15 @@ int run_steady_begin(run_steady *rs, const params *p, struct cluster *c, sim *s,
     memset(rs, 0, sizeof *rs);
     int rc = est_cfg_read(&rs->cfg, p, e);
     if (rc != ECS_OK) return rc;
-    batches_init(&rs->bt, c->n_services, rs->cfg.warmup_s, params_real(p, "run.sample_interval_s"));
+    int share = 1; /* no retry and no client timeout: client latency is attempt latency */
+    for (size_t i = 0; i < params_count(p, "workloads"); i++) {
+        const char *w = params_object(p, "workloads", i);
+        if (params_int(p, "workloads.%s.client.retries", w) > 0 ||
+            params_real(p, "workloads.%s.client.timeout_s", w) > 0)
+            share = 0;
+    }
+    batches_init(&rs->bt, c->n_services, rs->cfg.warmup_s, params_real(p, "run.sample_interval_s"),
+                 share);
     batches_set_classes(&rs->bt, c->rec.n_cls);
     rs->attached = 1;
     c->rec.bt = &rs->bt;

@@ -221,11 +221,16 @@ static void test_widen(void **state)
     assert_true(fabs(sn - total) < 1e-9 * total);
     assert_true(sd == 10000);
     steady_bh h[STEADY_UNITS];
-    steady_hist_units(&s, &hb, 1, h);
+    assert_int_equal(steady_hist_units(&s, &hb, 1, h), 1); /* in place */
     uint64_t n = 0;
     for (uint32_t u = 0; u < s.used; u++) n += h[u].n;
     assert_true(n == 10000);
     assert_true(fabs(steady_bh_quantile(&h[0], 1.0) - h[0].max) == 0);
+    uint32_t two[2] = {hb, hb};
+    assert_int_equal(steady_hist_units(&s, two, 2, h), 0); /* merged copies */
+    n = 0;
+    for (uint32_t u = 0; u < s.used; u++) n += h[u].n;
+    assert_true(n == 20000);
     steady_bh_free(h, (int) s.used);
     /* before t0: counted, not batched */
     steady_set s2;
@@ -263,7 +268,6 @@ static void test_quantile_coverage(void **state)
         steady_ci c =
             steady_quantile_ci(h, (int) s.used, merged, 0.99, STEADY_BATCH_MEANS, 20, 0.95);
         hit += c.low <= truth && truth <= c.high;
-        steady_bh_free(h, (int) s.used);
         steady_fini(&s);
     }
     printf("  p99 interval coverage on iid exponentials: %.3f\n", (double) hit / n);

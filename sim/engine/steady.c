@@ -67,27 +67,36 @@ uint32_t steady_add_hist(steady_set *s)
     return id;
 }
 
-/* Room for bucket b: the range grows to cover it, with some slack on the
- * side it grew so a drifting latency does not reallocate every time. */
+/* Room for bucket b: the range grows to cover it, with half an octave's
+ * slack on the side it grew, so a drifting latency does not reallocate
+ * every time and the range stays close to what the unit has seen. */
 void steady__bh_grow(steady_bh *h, uint32_t b)
 {
     enum { SLACK = 32 };
     uint32_t lo, hi; /* new range, inclusive */
+    uint32_t more = SLACK;
     if (!h->c) {
         lo = b > SLACK / 2 ? b - SLACK / 2 : 0;
         hi = b + SLACK / 2;
     } else if (b < h->lo) {
-        lo = b > SLACK ? b - SLACK : 0;
+        lo = b > more ? b - more : 0;
         hi = h->lo + h->cap - 1;
     } else {
         lo = h->lo;
-        hi = b + SLACK;
+        hi = b + more;
     }
     if (hi >= HIST_BUCKETS) hi = HIST_BUCKETS - 1;
     uint32_t cap = hi - lo + 1;
-    uint64_t *c = xcalloc(cap, sizeof *c);
-    if (h->c) memcpy(c + (h->lo - lo), h->c, h->cap * sizeof *c);
-    free(h->c);
+    /* realloc, so the allocator can extend in place (a freed array per
+     * growth would fragment the heap as the units' ranges widen) */
+    uint32_t *c = xrealloc(h->c, cap * sizeof *c), shift = h->c ? h->lo - lo : 0;
+    if (h->c) {
+        memmove(c + shift, c, h->cap * sizeof *c);
+        memset(c, 0, shift * sizeof *c);
+        memset(c + shift + h->cap, 0, (cap - shift - h->cap) * sizeof *c);
+    } else {
+        memset(c, 0, cap * sizeof *c);
+    }
     h->c = c;
     h->lo = lo;
     h->cap = cap;
@@ -125,15 +134,12 @@ void steady__widen(steady_set *s, double t)
         for (uint32_t r = 0; r < s->n_hist; r++) {
             steady_bh *h = s->bh + (size_t) r * STEADY_UNITS;
             for (uint32_t i = 0; i < STEADY_UNITS / 2; i++) {
-                steady_bh a = h[2 * i], b = h[2 * i + 1];
-                h[2 * i].c = h[2 * i + 1].c = NULL;
-                steady_bh m;
-                m.c = NULL;
-                bh_reset(&m);
-                bh_merge(&m, &a);
-                bh_merge(&m, &b);
-                free(a.c);
-                free(b.c);
+                /* the pair merges into the first's array, grown in place */
+                bh_merge(&h[2 * i], &h[2 * i + 1]);
+                free(h[2 * i + 1].c);
+                h[2 * i + 1].c = NULL;
+                steady_bh m = h[2 * i];
+                h[2 * i].c = NULL;
                 h[i] = m;
             }
             for (uint32_t i = STEADY_UNITS / 2; i < STEADY_UNITS; i++) {
@@ -159,14 +165,19 @@ void steady_ratio_units(const steady_set *s, const uint32_t *ids, int n_ids, dou
     }
 }
 
-void steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, steady_bh *out)
+int steady_hist_units(const steady_set *s, const uint32_t *ids, int n_ids, steady_bh *out)
 {
+    if (n_ids == 1) { /* one series: its own units, read in place */
+        memcpy(out, &s->bh[(size_t) ids[0] * STEADY_UNITS], s->used * sizeof *out);
+        return 1;
+    }
     for (uint32_t u = 0; u < s->used; u++) {
         out[u].c = NULL;
         bh_reset(&out[u]);
         for (int i = 0; i < n_ids; i++)
             bh_merge(&out[u], &s->bh[(size_t) ids[i] * STEADY_UNITS + u]);
     }
+    return 0;
 }
 
 void steady_bh_free(steady_bh *h, int n)
