@@ -61,6 +61,10 @@ void client_env_init(client_env *env, sim *s, task_env *tenv, lb **lbs, client *
     env->backing_off = 0;
     env->done = done;
     env->done_ctx = done_ctx;
+    env->log = NULL;
+    env->log_ctx = NULL;
+    env->leave = NULL;
+    env->leave_ctx = NULL;
     env->kind_timeout = sim_kind(s, "client.timeout", on_timeout, env);
     env->kind_retry = sim_kind(s, "client.retry", on_retry, env);
     tenv->answer = client_answer;
@@ -78,6 +82,8 @@ static void send_attempt(client_env *env, uint32_t id)
     request *r = &tenv->pool->r[id];
     client *cl = &env->clients[r->workload];
     r->arrival_s = now;
+    r->start_s = -1; /* not in service yet */
+    r->task = REQUEST_NONE;
     r->remaining_s = r->demand_s;
     r->flags = 0;
     r->timeout_ev = 0;
@@ -164,10 +170,11 @@ static void on_retry(void *ctx, sim *s, const ev *e)
     send_attempt(env, e->target);
 }
 
-static inline void finish(client_env *env, const request *r, int ok)
+static inline void finish(client_env *env, const request *r, int ok, int status)
 {
     recorder_final(env->tenv->rec, r->service, r->cls, r->first_s, sim_now(env->tenv->s), ok,
                    r->attempt + 1u);
+    if (env->log) env->log(env->log_ctx, r, sim_now(env->tenv->s), status);
     if (env->done && r->user != REQUEST_NONE) env->done(env->done_ctx, r->workload, r->user);
 }
 
@@ -183,7 +190,7 @@ static void on_timeout(void *ctx, sim *s, const ev *e)
     if (may_retry(&env->clients[r->workload], r, CLIENT_RETRY_TIMEOUTS))
         schedule_retry(env, id);
     else
-        finish(env, &env->tenv->pool->r[id], 0);
+        finish(env, &env->tenv->pool->r[id], 0, 0);
 }
 
 /* Nothing in flight and no arrival to come: the run is over, and the load
@@ -209,7 +216,7 @@ static void lb_answered(void *ctx, uint32_t id, int status)
     if (may_retry(&env->clients[r->workload], r, CLIENT_RETRY_ERRORS))
         schedule_retry(env, id);
     else
-        finish(env, &tenv->pool->r[id], 0);
+        finish(env, &tenv->pool->r[id], 0, status);
 }
 
 void client_answer(void *ctx, uint32_t id, int status)
@@ -219,6 +226,7 @@ void client_answer(void *ctx, uint32_t id, int status)
     request *r = &tenv->pool->r[id];
     recorder *rec = tenv->rec;
     uint32_t svc = r->service;
+    if (env->leave) env->leave(env->leave_ctx, r, sim_now(tenv->s));
     if (r->flags & REQUEST_PROBE) {
         probe_answer(&env->probes, id, status);
         maybe_over(env);
@@ -240,13 +248,13 @@ void client_answer(void *ctx, uint32_t id, int status)
     if (r->timeout_ev) sim_cancel(tenv->s, r->timeout_ev);
     if (status == 200) {
         recorder_attempt_ok(rec, svc, r->cls, r->arrival_s, sim_now(tenv->s));
-        finish(env, r, 1);
+        finish(env, r, 1, 200);
     } else {
         recorder_attempt_error(rec, svc, status, r->arrival_s);
         if (may_retry(&env->clients[r->workload], r, CLIENT_RETRY_ERRORS))
             schedule_retry(env, id);
         else
-            finish(env, &tenv->pool->r[id], 0);
+            finish(env, &tenv->pool->r[id], 0, status);
     }
     request_give(tenv->pool, id);
     recorder_attempt_out(rec, svc);

@@ -68,6 +68,14 @@ typedef struct client_env {
     uint64_t backing_off; /* retries waiting for their backoff to end */
     client_done_fn done;
     void *done_ctx;
+    /* told of every request as it ends, with its last attempt's status (0:
+     * the client gave up at its timeout); NULL when nobody logs them */
+    void (*log)(void *ctx, const request *r, double now_s, int status);
+    void *log_ctx;
+    /* told of every attempt (probes too) as its task (or the load balancer,
+     * for 503) lets it go, for --check's Little's law; NULL otherwise */
+    void (*leave)(void *ctx, const request *r, double now_s);
+    void *leave_ctx;
 } client_env;
 
 /* Registers the timeout and retry events; installs client_answer as the

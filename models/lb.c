@@ -97,11 +97,21 @@ struct lb {
 
 const param_def lb_params[] = {
     {"load_balancers.*.algorithm", PT_ENUM, "", 0, 0, "round_robin",
-     "round_robin|least_outstanding_requests|weighted_random|random", 0, NULL,
+     "round_robin|least_outstanding_requests|weighted_random|random|join_shortest_queue|"
+     "power_of_two|least_utilisation",
+     0, NULL,
      "How a target group picks a healthy target for each request: round_robin (ALB's default, "
      "in turn), least_outstanding_requests (ALB's: fewest requests in progress, ties in turn), "
      "weighted_random (ALB's: uniform at random; Automatic Target Weights' anomaly mitigation "
-     "is not modelled), random (uniform at random, the queueing literature's)."},
+     "is not modelled), random (uniform at random, the queueing literature's). Not ALB's, from "
+     "the queueing literature: join_shortest_queue (the target whose task holds the fewest "
+     "requests, in service and queued whoever sent them, ties at random; Winston 1977; HAProxy "
+     "balance leastconn and NGINX least_conn approach it from their own connection counts), "
+     "power_of_two (two targets at random, the one whose task holds fewer; Mitzenmacher 2001; "
+     "NGINX random two least_conn, HAProxy balance random(2), Envoy LEAST_REQUEST with its "
+     "default choice_count 2), least_utilisation (the fewest requests per worker, ties at "
+     "random: weighted least connections with capacity as the weight, as LVS wlc and HAProxy "
+     "leastconn with server weights do)."},
     {"load_balancers.*.health_check.enabled", PT_BOOL, "", 0, 0, "true", NULL, 0, NULL,
      "false turns health checks off, which ALB does not allow for instance and ip targets "
      "(ecsim's, for studies of pure dispatch): a registered target is healthy at once."},
@@ -601,6 +611,12 @@ int lb_new(lb **out, const params *p, const char *name, lb_env *env, ecs_err *e)
         b->algorithm = LB_WEIGHTED_RANDOM;
     else if (strcmp(alg, "random") == 0)
         b->algorithm = LB_RANDOM;
+    else if (strcmp(alg, "join_shortest_queue") == 0)
+        b->algorithm = LB_JOIN_SHORTEST_QUEUE;
+    else if (strcmp(alg, "power_of_two") == 0)
+        b->algorithm = LB_POWER_OF_TWO;
+    else if (strcmp(alg, "least_utilisation") == 0)
+        b->algorithm = LB_LEAST_UTILISATION;
     else
         b->algorithm = LB_ROUND_ROBIN;
     b->checks = params_bool(p, "load_balancers.%s.health_check.enabled", name);
@@ -897,6 +913,70 @@ static uint32_t pick_random(lb *b, tgroup *g, int open)
     }
 }
 
+/* ---- the queueing literature's algorithms: they read the tasks' own
+ * queues (what the server holds, whoever sent it: probes, other load
+ * balancers, requests this one gave up on at the idle timeout), where
+ * least_outstanding_requests counts what this load balancer waits on. ---- */
+
+static inline const task *member_task(const lb *b, const tgroup *g, uint32_t i)
+{
+    return &(*b->env->tasks)[b->task_of[g->members[i]]];
+}
+
+/* A member the algorithm may pick: healthy, or any when failing open. */
+static int usable(const lb *b, const tgroup *g, uint32_t i, int open)
+{
+    return open || b->t[g->members[i]].state == LB_HEALTHY;
+}
+
+/* The fewest requests at the task (per worker when per_worker), ties
+ * uniformly at random: one pass, the k-th tie replacing the pick with
+ * probability 1/k. */
+static uint32_t pick_fewest(lb *b, tgroup *g, int open, int per_worker)
+{
+    uint32_t n = g->n, best = REQUEST_NONE, ties = 0;
+    uint64_t best_out = 0, best_w = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!usable(b, g, i, open)) continue;
+        const task *t = member_task(b, g, i);
+        uint64_t out = task_outstanding(t), w = per_worker ? t->def->workers : 1;
+        /* out / w < best_out / best_w, without division */
+        if (best == REQUEST_NONE || out * best_w < best_out * w) {
+            best = i;
+            best_out = out;
+            best_w = w;
+            ties = 1;
+        } else if (out * best_w == best_out * w && gsl_rng_uniform_int(b->rng, ++ties) == 0) {
+            best = i;
+        }
+    }
+    return g->members[best];
+}
+
+/* A usable member uniformly at random (by rejection when some are not). */
+static uint32_t random_member(lb *b, tgroup *g, int open)
+{
+    for (;;) {
+        uint32_t i = (uint32_t) gsl_rng_uniform_int(b->rng, g->n);
+        if (usable(b, g, i, open)) return i;
+    }
+}
+
+/* Two distinct usable members at random, the one whose task holds fewer
+ * requests (the first drawn on a tie). */
+static uint32_t pick_two(lb *b, tgroup *g, int open)
+{
+    uint32_t usable_n = open ? g->n : g->n_healthy;
+    uint32_t i = random_member(b, g, open);
+    if (usable_n < 2) return g->members[i];
+    uint32_t j;
+    do j = random_member(b, g, open);
+    while (j == i);
+    return task_outstanding(member_task(b, g, j)) < task_outstanding(member_task(b, g, i))
+               ? g->members[j]
+               : g->members[i];
+}
+
 /* The rule's weighted forward among two or more target groups. */
 static tgroup *pick_weighted_group(lb *b)
 {
@@ -926,6 +1006,12 @@ static uint32_t pick_target(lb *b, tgroup *g)
     case LB_WEIGHTED_RANDOM:
     case LB_RANDOM:
         return pick_random(b, g, open);
+    case LB_JOIN_SHORTEST_QUEUE:
+        return pick_fewest(b, g, open, 0);
+    case LB_LEAST_UTILISATION:
+        return pick_fewest(b, g, open, 1);
+    case LB_POWER_OF_TWO:
+        return pick_two(b, g, open);
     case LB_ROUND_ROBIN:
     default:
         return pick_rr(b, g, open);

@@ -46,7 +46,15 @@
 #include "sim/engine/param.h"
 #include "sim/engine/sim.h"
 
-typedef enum { LB_ROUND_ROBIN, LB_LEAST_OUTSTANDING, LB_WEIGHTED_RANDOM, LB_RANDOM } lb_algorithm;
+typedef enum {
+    LB_ROUND_ROBIN,
+    LB_LEAST_OUTSTANDING,
+    LB_WEIGHTED_RANDOM,
+    LB_RANDOM,
+    LB_JOIN_SHORTEST_QUEUE, /* the queueing literature's, below: not ALB's */
+    LB_POWER_OF_TWO,
+    LB_LEAST_UTILISATION
+} lb_algorithm;
 
 /* ALB's target health states. */
 typedef enum { LB_INITIAL, LB_HEALTHY, LB_UNHEALTHY, LB_DRAINING, LB_UNUSED } lb_state;

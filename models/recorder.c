@@ -36,6 +36,7 @@ static void write_rows(recorder *r, double now_s)
         double dum = used_mib - m->i_used_mib_area, drm = reserved_mib - m->i_reserved_mib_area;
         m->i_used_mib_area = used_mib;
         m->i_reserved_mib_area = reserved_mib;
+        if (r->bt) batches_areas(r->bt, i, now_s, used, reserved, used_mib, reserved_mib);
         if (r->timeseries.fp) {
             csvw *w = &r->timeseries;
             csvw_real(w, now_s);
@@ -79,6 +80,7 @@ static void on_sample(void *ctx, sim *s, const ev *e)
     write_rows(r, sim_now(s));
     r->next_sample++;
     r->sample_ev = sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0);
+    if (r->sample_fn) r->sample_fn(r->sample_ctx, sim_now(s));
 }
 
 /* Utilisation over the measurement window needs the areas at its start. */
@@ -92,6 +94,9 @@ static void on_warmup_end(void *ctx, sim *s, const ev *e)
         m->w_reserved_area = timeavg_area(&m->reserved_vcpu, sim_now(s));
         m->w_used_mib_area = timeavg_area(&m->used_mib, sim_now(s));
         m->w_reserved_mib_area = timeavg_area(&m->reserved_mib, sim_now(s));
+        if (r->bt)
+            batches_areas(r->bt, i, sim_now(s), m->w_used_area, m->w_reserved_area,
+                          m->w_used_mib_area, m->w_reserved_mib_area);
     }
 }
 
@@ -143,6 +148,9 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
     r->in_flight = 0;
     r->idle_fn = NULL;
     r->idle_ctx = NULL;
+    r->bt = NULL;
+    r->sample_fn = NULL;
+    r->sample_ctx = NULL;
     r->sim = s;
     r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
     r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "models/batches.h"
 #include "sim/engine/csvout.h"
 #include "sim/engine/hist.h"
 #include "sim/engine/sim.h"
@@ -106,6 +107,9 @@ typedef struct recorder {
     double minute_end_s; /* end of the current minute */
     uint32_t minutes_over_slo;
     hist *minute_diff, *minute_total; /* scratch */
+    batches *bt;     /* time batches for steady-state estimates (batches.h), or NULL */
+    void (*sample_fn)(void *ctx, double now_s); /* told after each sample, or NULL */
+    void *sample_ctx;
 } recorder;
 
 /* Initialises for the named services. Registers the sampling event with s
@@ -139,6 +143,7 @@ static inline void recorder_attempt_in(recorder *r, uint32_t svc, int is_retry, 
     } else {
         m->i_requests++;
         if (now_s >= r->warmup_s) m->requests++;
+        if (r->bt) batches_request(r->bt, svc, now_s);
     }
 }
 
@@ -174,6 +179,7 @@ static inline void recorder_attempt_ok(recorder *r, uint32_t svc, uint16_t cls, 
         hist_add_at(&m->latency, latency_s, b);
         if (cls < r->n_cls) hist_add_at(&r->cls[cls].latency, latency_s, b);
     }
+    if (r->bt) batches_ok(r->bt, svc, cls, arrival_s, latency_s, b);
 }
 
 /* An error answer (502, 503 or 504) to a client still waiting. */
@@ -203,6 +209,7 @@ void recorder_dropped(recorder *r, uint32_t svc, double arrival_s);
 static inline void recorder_final(recorder *r, uint32_t svc, uint16_t cls, double first_s,
                                   double now_s, int ok, unsigned attempts)
 {
+    if (r->bt) batches_final(r->bt, svc, first_s, now_s, ok);
     if (first_s < r->warmup_s) return;
     svc_meter *m = &r->svc[svc];
     class_meter *c = cls < r->n_cls ? &r->cls[cls] : NULL;

@@ -24,6 +24,7 @@ typedef struct request {
     double demand_s;     /* the request's CPU-seconds (kept for retries) */
     double remaining_s;  /* CPU-seconds (at one vCPU) of work left */
     double since_s;      /* when remaining_s was last brought up to date */
+    double start_s;      /* when this attempt entered service, -1 before */
     uint64_t done_ev;    /* handle of its completion event while in service */
     uint64_t timeout_ev; /* handle of the client's (or the probe's) timeout, 0 if none pending */
     uint32_t task;       /* task serving or queueing it */

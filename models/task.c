@@ -237,6 +237,7 @@ static int start(task_env *env, task *t, uint32_t id)
     r->task = t->id;
     r->slot = (uint16_t) slot;
     r->since_s = now;
+    r->start_s = now;
     if (t->hung) {
         r->done_ev = 0;
     } else {

@@ -122,6 +122,10 @@ const param_def workload_params[] = {
      "closed_loop: virtual users; each sends a request, waits for it to end, thinks, repeats."},
     {"workloads.*.users.ramp_s", PT_REAL, "s", 0, 1e9, "0", NULL, 0, NULL,
      "closed_loop: users start evenly over this time (0: all at t=0)."},
+    {"workloads.*.initial_requests", PT_INT, "requests", 0, 1e9, "0", NULL, 0, NULL,
+     "Requests sent all at once at t=0 besides the arrival process: a known initial transient "
+     "(a backlog that drains at the service rate minus the arrival rate) for studying warm-up "
+     "detection."},
     {"workloads.*.memory_per_request_mib", PT_REAL, "MiB", 0, 1e6, "0", NULL, 0, NULL,
      "Memory a request holds in its task while in service (request classes set their own); "
      "with the task's memory_base_mib it is checked against the task's memory limit."},
@@ -238,6 +242,7 @@ int workload_read(workload *w, const params *p, const char *name, sim *s, double
     w->name = name;
     w->lb_name = params_str(p, "workloads.%s.target", name);
     w->mem_mib = params_real(p, "workloads.%s.memory_per_request_mib", name);
+    w->initial = (uint64_t) params_int(p, "workloads.%s.initial_requests", name);
     int rc = demand_read(&w->demand, p, e, "workloads.%s.demand", name);
     if (rc != ECS_OK) return rc;
     rc = demand_read(&w->think, p, e, "workloads.%s.users.think", name);
@@ -440,6 +445,17 @@ void workload_request_done(void *ctx, uint16_t wi, uint32_t user)
     sim_at(s, t, env->kind_user, user);
 }
 
+/* A workload's initial_requests, all at t=0 (counted as an open source
+ * until sent, so the run cannot go idle before them). */
+static void on_initial(void *ctx, sim *s, const ev *e)
+{
+    (void) s;
+    workload_env *env = ctx;
+    for (uint64_t k = 0; k < env->w[e->target].initial; k++)
+        if (!new_request(env, e->target, REQUEST_NONE, NULL)) break;
+    recorder_source_closed(env->tenv->rec);
+}
+
 void workload_start(workload_env *env, sim *s)
 {
     env->kind_arrival = sim_kind(s, "workload.arrival", on_arrival, env);
@@ -476,6 +492,14 @@ void workload_start(workload_env *env, sim *s)
             close_source(env, w);
         else
             sim_at(s, first, env->kind_arrival, i);
+    }
+    /* registered only when used, so every other run keeps its event kinds (and fingerprint) */
+    uint32_t kind_initial = 0;
+    for (uint32_t i = 0; i < env->n; i++) {
+        if (env->w[i].initial == 0) continue;
+        if (!kind_initial) kind_initial = sim_kind(s, "workload.initial", on_initial, env);
+        env->tenv->rec->open_sources++;
+        sim_at(s, 0, kind_initial, i);
     }
     if (env->tenv->rec->open_sources == 0 && env->tenv->rec->in_flight == 0)
         recorder_idle(env->tenv->rec);

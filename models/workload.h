@@ -46,6 +46,7 @@ typedef struct workload {
     gsl_ran_discrete_t *cls_pick;
     gsl_rng *demand_rng, *class_rng, *think_rng;
     uint64_t generated; /* requests sent */
+    uint64_t initial;   /* initial_requests: sent at t=0 besides the arrivals */
     int open;           /* still generating */
 } workload;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "sim/analyze.h"
 #include "sim/compare.h"
 #include "sim/engine/param.h"
 #include "sim/engine/xmalloc.h"
@@ -38,6 +39,8 @@ static const char usage_main[] =
     "                  95% confidence (ecsim plan --help)\n"
     "  compare A B     paired replications of two scenarios with common random\n"
     "                  numbers: the difference B - A and its confidence interval\n"
+    "  analyze FILE    queueing theory's answer (M/M/c, E_n/M/1, M/G/1, ...) without\n"
+    "                  simulating: utilisation, mean and p99, tasks to meet the SLO\n"
     "  validate FILE   check a scenario and print it with every default filled in\n"
     "  params          list every parameter: type, default, range, unit, doc\n"
     "  trace stats FILE  what a recorded trace holds: rates, peaks, burstiness\n"
@@ -68,6 +71,14 @@ static const char usage_run[] =
     "  --check                verify the model's invariants after every event (slow)\n"
     "  -q, --quiet            do not print the summary table\n"
     "  --rusage               print peak memory (peak_rss_kib=) and CPU time after the run\n"
+    "  --precision M=P%       one run: end the arrivals once metric M's interval (batch\n"
+    "                         means) has a relative half-width under P% (repeatable);\n"
+    "                         run.duration_s is the most simulated time\n"
+    "  --precision publication  one run: 99% intervals, mean_s and p99_s within 3%\n"
+    "  --max-events N         one run: end the arrivals after about N events\n"
+    "  --max-wall SECONDS     stop at this wall-clock time (summary.csv: not reproducible)\n"
+    "  --request-log FILE     one row per request: arrival, start, end, task, host, status\n"
+    "  --request-log-rate R   keep each request with probability R in (0, 1] (default 1)\n"
     "  --replications R|auto  run R replications into DIR/rep-<k>/ and write DIR/summary.csv\n"
     "                         with each metric's mean and 95% confidence interval\n"
     "  --precision M=P%       with auto: add replications until metric M's relative\n"
@@ -167,8 +178,8 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     memset(&o, 0, sizeof o);
     o.until_s = INFINITY;
     int rusage = 0;
-    const char **sets = xcalloc((size_t) argc, sizeof *sets);
-    int rc = 0;
+    const char **sets = xcalloc((size_t) argc + 1, sizeof *sets);
+    int rc = 0, publication = 0;
     /* --replications, --precision, --max-replications: see replicate.h */
     replicate_opts rep;
     memset(&rep, 0, sizeof rep);
@@ -208,7 +219,9 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         } else if ((v = opt_value(argc, argv, &i, "--precision", NULL, &missing))) {
             ecs_err pe;
             err_clear(&pe);
-            if (rep.n_precision == REPLICATE_MAX_PRECISION)
+            if (strcmp(v, "publication") == 0)
+                publication = 1;
+            else if (rep.n_precision == REPLICATE_MAX_PRECISION)
                 rc = bad_usage(err, "--precision: at most %d targets", REPLICATE_MAX_PRECISION);
             else if (replicate_parse_precision(v, &prec[rep.n_precision], &pe) != ECS_OK)
                 rc = bad_usage(err, "%s", pe.msg);
@@ -222,6 +235,21 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
                                "--max-replications: expected an integer in [%d, %d], got \"%s\"",
                                REPLICATE_AUTO_MIN, REPLICATE_LIMIT, v);
             rep.max_replications = (int) n;
+        } else if ((v = opt_value(argc, argv, &i, "--max-events", NULL, &missing))) {
+            unsigned long long n = 0;
+            if (parse_u64(v, &n) != 0 || n < 1)
+                rc = bad_usage(err, "--max-events: expected an integer >= 1, got \"%s\"", v);
+            o.max_events = n;
+        } else if ((v = opt_value(argc, argv, &i, "--max-wall", NULL, &missing))) {
+            if (parse_real(v, &o.max_wall_s) != 0 || o.max_wall_s <= 0)
+                rc = bad_usage(err, "--max-wall: expected a number of seconds > 0, got \"%s\"", v);
+        } else if ((v = opt_value(argc, argv, &i, "--request-log", NULL, &missing))) {
+            o.request_log = v;
+        } else if ((v = opt_value(argc, argv, &i, "--request-log-rate", NULL, &missing))) {
+            if (parse_real(v, &o.request_log_rate) != 0 || o.request_log_rate <= 0 ||
+                o.request_log_rate > 1)
+                rc = bad_usage(err, "--request-log-rate: expected a number in (0, 1], got \"%s\"",
+                               v);
         } else if (missing) {
             rc = bad_usage(err, "%s: expected a value", a);
         } else if (strcmp(a, "--check") == 0) {
@@ -241,7 +269,36 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
     if (rc == 0 && !o.scenario) rc = bad_usage(err, "run: %s", "expected a scenario FILE");
     if (rc == 0 && max_given && !rep.autorun)
         rc = bad_usage(err, "--max-replications: needs --replications auto");
-    if (rc == 0 && (reps_given || rep.n_precision)) {
+    if (rc == 0 && o.request_log_rate > 0 && !o.request_log)
+        rc = bad_usage(err, "--request-log-rate: needs --request-log FILE");
+    if (rc == 0 && o.request_log && reps_given)
+        rc = bad_usage(err, "--request-log: for one run, not with --replications");
+    if (rc == 0 && publication && reps_given)
+        rc = bad_usage(err, "--precision publication: for one run; with --replications auto "
+                            "name the metrics (--precision mean_s=3%%)");
+    /* without --replications, --precision is one run's (sim/stopping.h) */
+    est_bound *bounds = NULL;
+    if (rc == 0 && !reps_given && (rep.n_precision || publication)) {
+        bounds = xcalloc((size_t) rep.n_precision + 2, sizeof *bounds);
+        for (int k = 0; k < rep.n_precision; k++) {
+            memcpy(bounds[k].metric, prec[k].metric, sizeof bounds[k].metric);
+            bounds[k].rel = prec[k].rel;
+        }
+        o.n_precision = rep.n_precision;
+        /* publication: 99% intervals, the mean and p99 within 3% (unless named) */
+        static const char *const pub[] = {"mean_s", "p99_s"};
+        for (size_t k = 0; publication && k < 2; k++) {
+            int named = 0;
+            for (int j = 0; j < rep.n_precision; j++) named |= strcmp(prec[j].metric, pub[k]) == 0;
+            if (named) continue;
+            snprintf(bounds[o.n_precision].metric, sizeof bounds->metric, "%s", pub[k]);
+            bounds[o.n_precision++].rel = 0.03;
+        }
+        if (publication) sets[o.n_sets++] = "run.ci_level=0.99";
+        o.precision = bounds;
+        rep.n_precision = 0;
+    }
+    if (rc == 0 && reps_given) {
         ecs_err ce;
         err_clear(&ce);
         rep.precision = prec;
@@ -265,6 +322,7 @@ static int cmd_run(int argc, char **argv, FILE *out, FILE *err)
         }
     }
     free(sets);
+    free(bounds);
     return rc;
 }
 
@@ -429,6 +487,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         return 2;
 #endif
     }
+    if (strcmp(cmd, "analyze") == 0) return analyze_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "params") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             fputs("usage: ecsim params\n\nLists every scenario parameter with its type, "

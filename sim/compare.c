@@ -430,6 +430,11 @@ int compare_run(const compare_opts *o, FILE *out, ecs_err *e)
             const char *name = o->n_metrics > 0 ? o->metrics[i] : a->names[i];
             if (o->n_metrics == 0 && (!numeric_everywhere(&x, name) || !defined_anywhere(&x, name)))
                 continue;
+            /* a run's interval, samples or analytic value beside a metric is no
+             * metric of its own to compare */
+            if (o->n_metrics == 0 &&
+                est_is_companion_column(name, (const char *const *) a->names, a->n))
+                continue;
             m[n].name = name;
             m[n].st = stat_of(&x, name);
             n++;

@@ -25,6 +25,7 @@
 #include "sim/engine/rng.h"
 #include "sim/engine/strdist.h"
 #include "sim/engine/xmalloc.h"
+#include "sim/estimate.h"
 #include "sim/progress.h"
 #include "sim/version.h"
 
@@ -215,6 +216,13 @@ static int col_index(const reps *r, const char *name)
     return -1;
 }
 
+/* A run's own interval beside a metric (p99_s_ci_low): the combined
+ * summary has the interval across replications in its place. */
+static int is_interval(const reps *r, int c)
+{
+    return est_is_interval_column(r->head[c], (const char *const *) r->head, r->n_cols);
+}
+
 /* A text column: one of its cells is neither a number nor a boolean. */
 static int col_is_text(const reps *r, int c)
 {
@@ -394,7 +402,7 @@ static void write_combined(FILE *fp, const replicate_opts *o, uint64_t seed, con
                                         "scenario", "replications", "fingerprint"};
     for (size_t i = 0; i < sizeof first / sizeof *first; i++) csvw_str(&w, first[i]);
     for (int c = 0; c < r->n_cols; c++) {
-        if (is_meta(r->head[c])) continue;
+        if (is_meta(r->head[c]) || is_interval(r, c)) continue;
         csvw_str(&w, r->head[c]);
         if (col_is_text(r, c)) continue;
         char name[512];
@@ -423,7 +431,7 @@ static void write_combined(FILE *fp, const replicate_opts *o, uint64_t seed, con
     csvw_int(&w, r->n);
     csvw_hex64(&w, fp64);
     for (int c = 0; c < r->n_cols; c++) {
-        if (is_meta(r->head[c])) continue;
+        if (is_meta(r->head[c]) || is_interval(r, c)) continue;
         if (col_is_text(r, c)) {
             /* a text column is reported only when every replication agrees */
             int same = 1;

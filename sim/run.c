@@ -18,8 +18,12 @@
 #include "sim/engine/csvout.h"
 #include "sim/engine/xmalloc.h"
 #include "sim/observe.h"
+#include "sim/analyze.h"
 #include "sim/registry.h"
+#include "sim/little.h"
+#include "sim/reqlog.h"
 #include "sim/scenario.h"
+#include "sim/stopping.h"
 #include "sim/version.h"
 
 static int iso_utc_check(const char *text, char *expected, size_t len)
@@ -56,7 +60,9 @@ const param_def run_params[] = {
     {"run.start", PT_STR, "UTC", 0, 0, "2026-01-05T00:00:00Z", NULL, 0, iso_utc_check,
      "Wall-clock time of t=0 (a Monday by default), for schedules and daily shapes."},
     {"run.sample_interval_s", PT_REAL, "s", 0, 1e9, "60", NULL, PF_MIN_EXCL, NULL,
-     "Width of one timeseries.csv interval."},
+     "Width of one timeseries.csv interval (and of the batches summary.csv's intervals start "
+     "from)."},
+    ESTIMATE_PARAMS,
     {"slo.p99_latency_s", PT_REAL, "s", 0, 1e6, "0.2", NULL, PF_MIN_EXCL, NULL,
      "The SLO holds when the p99 response time of successful requests is at most this."},
     {"slo.error_rate", PT_REAL, "", 0, 1, "0.001", NULL, 0, NULL,
@@ -425,8 +431,10 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
 }
 
 static void print_table(FILE *out, const run_opts *o, const params *p, const cluster *c,
-                        const sim *s, double end_s, const totals *t, double wall_s, const char *dir)
+                        const sim *s, double end_s, const totals *t, double wall_s, const char *dir,
+                        const run_steady *rs)
 {
+    char col[4][256];
     fprintf(out, "ecsim %s: %s, seed %lld\n", ECSIM_VERSION, o->scenario,
             (long long) params_int(p, "run.seed"));
     fprintf(out, "  simulated %.0f s in %.2f s (%llu events)\n", end_s, wall_s,
@@ -435,10 +443,17 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
             "p50_ms", "p95_ms", "p99_ms", "cpu_%", "tasks");
     for (uint32_t k = 0; k < c->n_services; k++) {
         const svc_meter *m = &c->rec.svc[k];
+        /* summary.csv's values: steady-state estimates where MSER cut a warm-up */
+        snprintf(col[0], sizeof col[0], "%s_p50_s", m->name);
+        snprintf(col[1], sizeof col[1], "%s_p95_s", m->name);
+        snprintf(col[2], sizeof col[2], "%s_p99_s", m->name);
+        snprintf(col[3], sizeof col[3], "%s_cpu_util_pct", m->name);
         fprintf(out, "  %-12s %10llu %8llu %9.1f %9.1f %9.1f %8.1f %7u", m->name,
                 (unsigned long long) m->requests, (unsigned long long) m->final_failed,
-                1e3 * hist_quantile(&m->latency, 0.50), 1e3 * hist_quantile(&m->latency, 0.95),
-                1e3 * hist_quantile(&m->latency, 0.99), recorder_cpu_util_pct(&c->rec, k, end_s),
+                1e3 * run_steady_value(rs, col[0], end_s, hist_quantile(&m->latency, 0.50)),
+                1e3 * run_steady_value(rs, col[1], end_s, hist_quantile(&m->latency, 0.95)),
+                1e3 * run_steady_value(rs, col[2], end_s, hist_quantile(&m->latency, 0.99)),
+                run_steady_value(rs, col[3], end_s, recorder_cpu_util_pct(&c->rec, k, end_s)),
                 m->running_tasks);
         if (c->services[k].unplaced)
             fprintf(out, "  (%u unplaced: see events.csv)", c->services[k].unplaced);
@@ -475,10 +490,15 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
         fprintf(out, "  clients: %llu retries, %llu timeouts, %llu late answers\n",
                 (unsigned long long) t->retries, (unsigned long long) t->timeouts,
                 (unsigned long long) t->late);
-    double p99 = hist_quantile(&t->latency, 0.99);
-    double err_rate = ratio((double) t->failed, (double) t->requests);
+    double p99 = run_steady_value(rs, "p99_s", end_s, hist_quantile(&t->latency, 0.99));
+    double err_rate = run_steady_value(rs, "error_rate", end_s,
+                                       ratio((double) t->failed, (double) t->requests));
     double slo_p99 = params_real(p, "slo.p99_latency_s");
     double slo_err = params_real(p, "slo.error_rate");
+    const char **names = xcalloc(c->n_services + 1, sizeof *names);
+    for (uint32_t k = 0; k < c->n_services; k++) names[k] = c->services[k].name;
+    run_steady_print(rs, out, end_s, names, (int) c->n_services);
+    free(names);
     fprintf(out, "  SLO: p99 %.1f ms <= %.1f ms %s; error rate %.4f%% <= %.4f%% %s\n", 1e3 * p99,
             1e3 * slo_p99, !isnan(p99) && p99 <= slo_p99 ? "met" : "MISSED", 100 * err_rate,
             100 * slo_err, !isnan(err_rate) && err_rate <= slo_err ? "met" : "MISSED");
@@ -553,11 +573,42 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         params_free(p);
         return e->code;
     }
+    run_steady *rs = xcalloc(1, sizeof *rs);
+    stop_opts so = {o->precision, o->n_precision, o->max_events, o->max_wall_s};
+    rc = run_steady_begin(rs, p, &c, s, &so, e);
+    if (rc != ECS_OK) {
+        run_steady_end(rs);
+        free(rs);
+        afile_set_free(files);
+        cluster_fini(&c);
+        sim_free(s);
+        params_free(p);
+        return rc;
+    }
+    reqlog *rl = NULL;
+    if (o->request_log) {
+        rl = reqlog_open(o->request_log, o->request_log_rate > 0 ? o->request_log_rate : 1,
+                         (uint64_t) params_int(p, "run.seed"), &c, e);
+        if (!rl) rc = e->code;
+        else
+            reqlog_attach(rl, &c);
+    }
+    if (rc != ECS_OK) {
+        run_steady_end(rs);
+        free(rs);
+        afile_set_free(files);
+        cluster_fini(&c);
+        sim_free(s);
+        params_free(p);
+        return rc;
+    }
     /* an observer reads events.csv through a tee: the same bytes reach the file */
     const run_observer *obs = o->observer;
     FILE *tee = obs ? observe_tee(evf, obs) : NULL;
     recorder_attach(&c.rec, ts, tee ? tee : evf);
-    if (o->check) sim_set_check(s, cluster_check, &c);
+    /* --check: the invariants after every event, and Little's law */
+    little *lt = o->check ? little_new(&c, cfg.sample_interval_s, rs->cfg.level) : NULL;
+    if (lt) sim_set_check(s, little_check, lt);
     recorder_event(&c.rec, 0, "run_start", o->scenario, "seed %lld, duration %g s",
                    (long long) params_int(p, "run.seed"), cfg.stop_s);
     if (!params_bool(p, "run.drain"))
@@ -570,6 +621,7 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
     double wall_s = wall_now() - wall0;
     double end_s = sim_now(s);
 
+    if (rc == ECS_OK && lt) rc = little_finish(lt, c.rec.in_flight == 0, e);
     if (rc == ECS_OK) {
         recorder_flush(&c.rec, end_s);
         recorder_minute_finish(&c.rec);
@@ -586,18 +638,39 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
         FILE *sf = afile_set_open(files, "summary.csv", e);
         FILE *yf = sf ? afile_set_open(files, "effective.yaml", e) : NULL;
         FILE *cf = yf ? afile_set_open(files, "cost.csv", e) : NULL;
-        if (sf && yf && cf) {
-            write_summary(sf, o, p, &c, s, end_s, &t);
-            costreport_write(&c, cf);
+        char *row = NULL;
+        size_t row_len = 0;
+        FILE *mf = sf && yf && cf ? open_memstream(&row, &row_len) : NULL;
+        if (sf && yf && cf && !mf) rc = err_set(e, ECS_EINTERNAL, "summary: out of memory");
+        if (mf) {
+            /* the run's columns, then the steady-state estimates beside them */
+            write_summary(mf, o, p, &c, s, end_s, &t);
+            fclose(mf);
+            int cut = isfinite(o->until_s) && end_s >= o->until_s;
+            /* queueing theory's prediction beside the simulated values */
+            analysis *an = analyze_build(p, 0, e);
+            rc = an ? run_steady_summary(rs, row, row_len, end_s, cut ? "until" : NULL,
+                                         analyze_metric, an, sf, e)
+                    : e->code;
+            analyze_free(an);
+            if (rc == ECS_OK) costreport_write(&c, cf);
+        }
+        free(row);
+        if (rc != ECS_OK) {
+        } else if (sf && yf && cf) {
             char *header = effective_header(o);
             params_write_yaml(p, yf, header);
             free(header);
             rc = afile_set_commit(files, e);
+            /* the request log, once the run's files are in place */
+            if (rc == ECS_OK && rl) rc = reqlog_commit(rl, e);
+            rl = NULL;
         } else {
             rc = e->code;
         }
         if (rc == ECS_OK) {
-            if (!o->quiet) print_table(out, o, p, &c, s, end_s, &t, wall_s, dir);
+            if (!o->quiet) print_table(out, o, p, &c, s, end_s, &t, wall_s, dir, rs);
+            if (!o->quiet && lt) little_print(lt, out);
             if (res) {
                 uint64_t errors = t.failed;
                 res->fingerprint = s->fingerprint;
@@ -606,18 +679,23 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
                 res->requests = t.requests;
                 res->completed = t.completed;
                 res->errors = errors;
-                res->mean_s = hist_mean(&t.latency);
-                res->p50_s = hist_quantile(&t.latency, 0.50);
-                res->p95_s = hist_quantile(&t.latency, 0.95);
-                res->p99_s = hist_quantile(&t.latency, 0.99);
-                res->cpu_util_pct = 100.0 * ratio(t.used_area, t.reserved_area);
+                res->mean_s = run_steady_value(rs, "mean_s", end_s, hist_mean(&t.latency));
+                res->p50_s = run_steady_value(rs, "p50_s", end_s, hist_quantile(&t.latency, 0.50));
+                res->p95_s = run_steady_value(rs, "p95_s", end_s, hist_quantile(&t.latency, 0.95));
+                res->p99_s = run_steady_value(rs, "p99_s", end_s, hist_quantile(&t.latency, 0.99));
+                res->cpu_util_pct = run_steady_value(rs, "cpu_util_pct", end_s,
+                                                     100.0 * ratio(t.used_area, t.reserved_area));
                 res->cost_usd = costreport_total_usd(&c);
                 snprintf(res->out_dir, sizeof res->out_dir, "%s", dir);
             }
         }
     }
     observe_tee_close(&tee);
+    reqlog_abort(rl);
+    little_free(lt);
     afile_set_free(files);
+    run_steady_end(rs);
+    free(rs);
     if (obs && obs->finish) obs->finish(obs->ctx, &c, rc, dir);
     cluster_fini(&c);
     sim_free(s);

@@ -10,6 +10,7 @@
 
 #include "sim/engine/err.h"
 #include "sim/engine/param.h"
+#include "sim/estimate.h"
 
 extern const param_def run_params[];
 
@@ -26,6 +27,13 @@ typedef struct run_opts {
     /* NULL, or who watches the run (the visualiser): it sees the world
      * between stretches of simulated time and never changes it (observe.h) */
     const struct run_observer *observer;
+    /* one run's precision stopping and caps (sim/stopping.h) */
+    const est_bound *precision; /* --precision METRIC=P%, n_precision of them */
+    int n_precision;
+    uint64_t max_events; /* --max-events, 0 none */
+    double max_wall_s;   /* --max-wall, 0 none */
+    const char *request_log; /* --request-log FILE (sim/reqlog.h), NULL none */
+    double request_log_rate; /* --request-log-rate, (0, 1]; 0 means 1 */
 } run_opts;
 
 /* What a run measured, for callers that want numbers rather than files

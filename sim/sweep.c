@@ -799,6 +799,8 @@ static int mpi_work(sweep *s, ecs_err *e)
 static int numeric_column(const sweep *s, int m)
 {
     if (replicate_is_meta(s->names[m])) return 0;
+    /* a run's own interval (p99_s_ci_low): the aggregate's is across replications */
+    if (est_is_interval_column(s->names[m], (const char *const *) s->names, s->n_names)) return 0;
     size_t total = (size_t) s->n_configs * (size_t) s->reps;
     for (size_t r = 0; r < total; r++) {
         double v;

@@ -711,7 +711,8 @@ static void test_bad_input(void **state)
               "900], got 10");
     check_bad("    algorithm: roundrobin\n",
               "13:16: load_balancers.lb.algorithm: expected one of round_robin, "
-              "least_outstanding_requests, weighted_random, random, got \"roundrobin\"; did you "
+              "least_outstanding_requests, weighted_random, random, join_shortest_queue, "
+              "power_of_two, least_utilisation, got \"roundrobin\"; did you "
               "mean round_robin?");
     check_bad("    algorithm: least_outstanding_requests\n"
               "    slow_start_s: 60\n",

@@ -302,10 +302,13 @@ static void test_bad_usage(void **state)
     expect_bad(
         (const char *[]){"--replications", "two", NULL},
         "ecsim: --replications: expected an integer in [1, 1000000] or auto, got \"two\"" SEE);
-    expect_bad((const char *[]){"--precision", "p99_s=2%", NULL},
-               "ecsim: --precision: needs --replications auto" SEE);
+    /* without --replications, --precision is one run's (test_steady.c); with a fixed
+     * count it means nothing */
     expect_bad((const char *[]){"--replications", "3", "--precision", "p99_s=2%", NULL},
                "ecsim: --precision: needs --replications auto" SEE);
+    expect_bad((const char *[]){"--replications", "auto", "--precision", "publication", NULL},
+               "ecsim: --precision publication: for one run; with --replications auto name the "
+               "metrics (--precision mean_s=3%)" SEE);
     expect_bad((const char *[]){"--replications", "auto", NULL},
                "ecsim: --replications auto: needs at least one --precision METRIC=PERCENT%" SEE);
     expect_bad((const char *[]){"--replications", "auto", "--precision", "p99_s=2", NULL},

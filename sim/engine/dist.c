@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #include "xmalloc.h"
@@ -578,6 +579,47 @@ double dist_mean(const dist *d)
 double dist_scv(const dist *d)
 {
     return d->scv;
+}
+
+double dist_survival(const dist *d, double x)
+{
+    if (x < 0) return 1;
+    switch (d->family) {
+    case DIST_EXPONENTIAL:
+        return exp(-x / d->mean);
+    case DIST_DETERMINISTIC:
+        return x < d->mean ? 1 : 0;
+    case DIST_LOGNORMAL:
+        return x <= 0 ? 1 : gsl_cdf_lognormal_Q(x, d->u.lognormal.mu, d->u.lognormal.sigma);
+    case DIST_GAMMA:
+        return gsl_cdf_gamma_Q(x, d->u.gamma.shape, d->u.gamma.scale);
+    case DIST_WEIBULL:
+        return gsl_cdf_weibull_Q(x, d->u.weibull.scale, d->u.weibull.shape);
+    case DIST_BOUNDED_PARETO: {
+        double lo = d->u.pareto.min, hi = d->u.pareto.max, a = d->u.pareto.alpha;
+        if (x <= lo) return 1;
+        if (x >= hi) return 0;
+        return (pow(lo / x, a) - pow(lo / hi, a)) / d->u.pareto.tail;
+    }
+    case DIST_HYPEREXPONENTIAL:
+        return d->u.hyper.p * exp(-x / d->u.hyper.mean1) +
+               (1 - d->u.hyper.p) * exp(-x / d->u.hyper.mean2);
+    case DIST_EMPIRICAL: {
+        double above = 0;
+        size_t n = d->u.empirical.n;
+        for (size_t i = 0; i < n; i++) {
+            double lo = d->u.empirical.x[i];
+            if (!d->u.empirical.pick) {
+                above += lo > x;
+                continue;
+            }
+            double hi = d->u.empirical.high[i], p = gsl_ran_discrete_pdf(i, d->u.empirical.pick);
+            above += p * (x <= lo ? 1 : x >= hi ? 0 : (hi - x) / (hi - lo));
+        }
+        return d->u.empirical.pick ? above : above / (double) n;
+    }
+    }
+    return 0;
 }
 
 const char *dist_family_name(dist_family f)

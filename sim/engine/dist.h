@@ -126,6 +126,8 @@ static inline double dist_sample(const dist *d, gsl_rng *r)
  * file's exact moments), for the analytic companion and tests. */
 double dist_mean(const dist *d);
 double dist_scv(const dist *d);
+/* P(X > x), for the analytic companion's response-time tails. */
+double dist_survival(const dist *d, double x);
 
 /* The names of DIST_FAMILY_NAMES. parse: 0 and *out set, or -1 for an
  * unknown name with *out untouched. */
