@@ -64,8 +64,8 @@ typedef struct host {
     bool lost;           /* failed or unreachable; the group has not replaced it yet */
     uint64_t asg_ev;     /* its pending boot or group health check, 0 when none */
     /* issue 10 (fargate.c, spot.c): host_init leaves it On-Demand */
-    uint8_t billing;   /* a host_billing */
-    uint64_t spot_ev;  /* its pending Spot interruption notice or termination, 0 when none */
+    uint8_t billing;  /* a host_billing */
+    uint64_t spot_ev; /* its pending Spot interruption notice or termination, 0 when none */
 } host;
 
 /* What every host of a run shares: the region's prices, the memory the OS

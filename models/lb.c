@@ -31,6 +31,7 @@ typedef struct target {
     uint32_t task;     /* REQUEST_NONE: a free record */
     uint64_t delay_ev; /* the pending deregistration delay, 0 when none */
     double credit;     /* weighted round robin: picks earned by a target in slow start */
+    int64_t wrr_cur;   /* weighted_round_robin: the smooth algorithm's running counter */
     double ss_start_s; /* when slow start began */
     uint8_t state;     /* lb_state */
     uint8_t ss;        /* in slow start */
@@ -98,7 +99,7 @@ struct lb {
 const param_def lb_params[] = {
     {"load_balancers.*.algorithm", PT_ENUM, "", 0, 0, "round_robin",
      "round_robin|least_outstanding_requests|weighted_random|random|join_shortest_queue|"
-     "power_of_two|least_utilisation",
+     "power_of_two|least_utilisation|weighted_round_robin",
      0, NULL,
      "How a target group picks a healthy target for each request: round_robin (ALB's default, "
      "in turn), least_outstanding_requests (ALB's: fewest requests in progress, ties in turn), "
@@ -111,7 +112,10 @@ const param_def lb_params[] = {
      "NGINX random two least_conn, HAProxy balance random(2), Envoy LEAST_REQUEST with its "
      "default choice_count 2), least_utilisation (the fewest requests per worker, ties at "
      "random: weighted least connections with capacity as the weight, as LVS wlc and HAProxy "
-     "leastconn with server weights do)."},
+     "leastconn with server weights do), weighted_round_robin (in turn, each target as often as "
+     "its task's CPU units: NGINX's smooth weighted round robin, as NGINX upstream weight=, "
+     "HAProxy balance roundrobin with server weights and LVS wrr do; a 2-vCPU task gets twice "
+     "the turns of a 1-vCPU one)."},
     {"load_balancers.*.health_check.enabled", PT_BOOL, "", 0, 0, "true", NULL, 0, NULL,
      "false turns health checks off, which ALB does not allow for instance and ip targets "
      "(ecsim's, for studies of pure dispatch): a registered target is healthy at once."},
@@ -617,6 +621,8 @@ int lb_new(lb **out, const params *p, const char *name, lb_env *env, ecs_err *e)
         b->algorithm = LB_POWER_OF_TWO;
     else if (strcmp(alg, "least_utilisation") == 0)
         b->algorithm = LB_LEAST_UTILISATION;
+    else if (strcmp(alg, "weighted_round_robin") == 0)
+        b->algorithm = LB_WEIGHTED_ROUND_ROBIN;
     else
         b->algorithm = LB_ROUND_ROBIN;
     b->checks = params_bool(p, "load_balancers.%s.health_check.enabled", name);
@@ -977,6 +983,27 @@ static uint32_t pick_two(lb *b, tgroup *g, int open)
                : g->members[i];
 }
 
+/* Smooth weighted round robin (NGINX's upstream weights): each pick adds
+ * every usable member's weight (its task's CPU units) to its counter, takes
+ * the largest counter (the first on a tie) and takes the sum of the weights
+ * back from it. Over any W picks, W the sum of the weights, each member gets
+ * exactly its weight, interleaved rather than in bursts. */
+static uint32_t pick_wrr(lb *b, tgroup *g, int open)
+{
+    uint32_t best = REQUEST_NONE;
+    int64_t total = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        if (!usable(b, g, i, open)) continue;
+        target *t = &b->t[g->members[i]];
+        int64_t w = member_task(b, g, i)->def->cpu_units;
+        t->wrr_cur += w > 0 ? w : 1;
+        total += w > 0 ? w : 1;
+        if (best == REQUEST_NONE || t->wrr_cur > b->t[g->members[best]].wrr_cur) best = i;
+    }
+    b->t[g->members[best]].wrr_cur -= total;
+    return g->members[best];
+}
+
 /* The rule's weighted forward among two or more target groups. */
 static tgroup *pick_weighted_group(lb *b)
 {
@@ -1012,6 +1039,8 @@ static uint32_t pick_target(lb *b, tgroup *g)
         return pick_fewest(b, g, open, 1);
     case LB_POWER_OF_TWO:
         return pick_two(b, g, open);
+    case LB_WEIGHTED_ROUND_ROBIN:
+        return pick_wrr(b, g, open);
     case LB_ROUND_ROBIN:
     default:
         return pick_rr(b, g, open);

@@ -53,7 +53,8 @@ typedef enum {
     LB_RANDOM,
     LB_JOIN_SHORTEST_QUEUE, /* the queueing literature's, below: not ALB's */
     LB_POWER_OF_TWO,
-    LB_LEAST_UTILISATION
+    LB_LEAST_UTILISATION,
+    LB_WEIGHTED_ROUND_ROBIN
 } lb_algorithm;
 
 /* ALB's target health states. */

@@ -1,6 +1,6 @@
 /* prices.c -- reading models/prices.csv as compiled in. The file is ours,
  * plain (no quoted fields) and small, so each lookup scans it. */
-#include "prices.h"
+#include "models/prices.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -14,7 +14,9 @@ typedef int (*row_fn)(void *ctx, char f[5][64]);
 
 static void scan(row_fn fn, void *ctx)
 {
-    const char *s = prices_csv_start, *end = prices_csv_end;
+    /* two symbols of one assembled object: their distance through integers */
+    size_t len = (size_t) ((uintptr_t) prices_csv_end - (uintptr_t) prices_csv_start);
+    const char *s = prices_csv_start, *end = prices_csv_start + len;
     int header = 1;
     while (s < end) {
         const char *eol = memchr(s, '\n', (size_t) (end - s));

@@ -163,14 +163,32 @@ void recorder_attach(recorder *r, FILE *timeseries, FILE *events)
     csvw_init(&r->timeseries, timeseries);
     csvw_init(&r->events, events);
     if (timeseries) {
-        static const char *cols[] = {
-            "t_s",          "service",       "requests",      "retries",
-            "completed",    "errors",        "timeouts",      "in_flight",
-            "p50_s",        "p95_s",         "p99_s",         "cpu_util_pct",
-            "mem_util_pct", "running_tasks", "desired_tasks", "hosts",
-            "pending_tasks", "metric_cpu_pct", "metric_mem_pct", "metric_requests_per_target",
-            "alarm_high", "alarm_low", "hosts_pending", "hosts_draining", "provisioning_tasks",
-            "capacity_provider_reservation_pct"};
+        static const char *cols[] = {"t_s",
+                                     "service",
+                                     "requests",
+                                     "retries",
+                                     "completed",
+                                     "errors",
+                                     "timeouts",
+                                     "in_flight",
+                                     "p50_s",
+                                     "p95_s",
+                                     "p99_s",
+                                     "cpu_util_pct",
+                                     "mem_util_pct",
+                                     "running_tasks",
+                                     "desired_tasks",
+                                     "hosts",
+                                     "pending_tasks",
+                                     "metric_cpu_pct",
+                                     "metric_mem_pct",
+                                     "metric_requests_per_target",
+                                     "alarm_high",
+                                     "alarm_low",
+                                     "hosts_pending",
+                                     "hosts_draining",
+                                     "provisioning_tasks",
+                                     "capacity_provider_reservation_pct"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) csvw_str(&r->timeseries, cols[i]);
         csvw_end(&r->timeseries);
     }

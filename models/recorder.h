@@ -107,7 +107,7 @@ typedef struct recorder {
     double minute_end_s; /* end of the current minute */
     uint32_t minutes_over_slo;
     hist *minute_diff, *minute_total; /* scratch */
-    batches *bt;     /* time batches for steady-state estimates (batches.h), or NULL */
+    batches *bt; /* time batches for steady-state estimates (batches.h), or NULL */
     void (*sample_fn)(void *ctx, double now_s); /* told after each sample, or NULL */
     void *sample_ctx;
 } recorder;

@@ -26,11 +26,29 @@
 #include "sim/run.h"
 
 static const param_def *const tables[] = {
-    run_params,      host_params,       asg_params,       task_def_params, netmode_params,
-    agent_params,    service_params,    constraint_params, capprov_params, scheduler_params,
-    failure_params,  lb_params,         workload_params,  client_params,   reqclass_params,
-    autoscale_params, hpa_params,       cw_params,
-    spot_params,     fargate_params,    cpstrategy_params, cost_params,     NULL,
+    run_params,
+    host_params,
+    asg_params,
+    task_def_params,
+    netmode_params,
+    agent_params,
+    service_params,
+    constraint_params,
+    capprov_params,
+    scheduler_params,
+    failure_params,
+    lb_params,
+    workload_params,
+    client_params,
+    reqclass_params,
+    autoscale_params,
+    hpa_params,
+    cw_params,
+    spot_params,
+    fargate_params,
+    cpstrategy_params,
+    cost_params,
+    NULL,
 };
 
 static const param_registry registry = {tables};

@@ -303,12 +303,27 @@ static void write_summary(FILE *fp, const run_opts *o, const params *p, const cl
                                        "cost_saved_usd",
                                        "slo_violation_usd",
                                        "spot_interruption_notices"};
-    static const char *const svc_cols[] = {
-        "requests",     "retries",   "completed", "errors",        "error_rate",
-        "mean_s",       "p50_s",     "p95_s",     "p99_s",         "cpu_util_pct",
-        "mem_util_pct", "oom_kills", "tasks",     "unplaced_tasks", "provisioning_tasks",
-        "provisioning_wait_mean_s", "provisioning_wait_max_s", "scaling_actions_out",
-        "scaling_actions_in", "time_to_first_scale_out_s", "minutes_over_slo"};
+    static const char *const svc_cols[] = {"requests",
+                                           "retries",
+                                           "completed",
+                                           "errors",
+                                           "error_rate",
+                                           "mean_s",
+                                           "p50_s",
+                                           "p95_s",
+                                           "p99_s",
+                                           "cpu_util_pct",
+                                           "mem_util_pct",
+                                           "oom_kills",
+                                           "tasks",
+                                           "unplaced_tasks",
+                                           "provisioning_tasks",
+                                           "provisioning_wait_mean_s",
+                                           "provisioning_wait_max_s",
+                                           "scaling_actions_out",
+                                           "scaling_actions_in",
+                                           "time_to_first_scale_out_s",
+                                           "minutes_over_slo"};
     static const char *const cls_cols[] = {"requests", "completed", "errors",
                                            "mean_s",   "p50_s",     "p99_s"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++) csvw_str(&w, head[i]);
@@ -491,8 +506,8 @@ static void print_table(FILE *out, const run_opts *o, const params *p, const clu
                 (unsigned long long) t->retries, (unsigned long long) t->timeouts,
                 (unsigned long long) t->late);
     double p99 = run_steady_value(rs, "p99_s", end_s, hist_quantile(&t->latency, 0.99));
-    double err_rate = run_steady_value(rs, "error_rate", end_s,
-                                       ratio((double) t->failed, (double) t->requests));
+    double err_rate =
+        run_steady_value(rs, "error_rate", end_s, ratio((double) t->failed, (double) t->requests));
     double slo_p99 = params_real(p, "slo.p99_latency_s");
     double slo_err = params_real(p, "slo.error_rate");
     const char **names = xcalloc(c->n_services + 1, sizeof *names);
@@ -589,7 +604,8 @@ int run_scenario(const run_opts *o, FILE *out, run_result *res, ecs_err *e)
     if (o->request_log) {
         rl = reqlog_open(o->request_log, o->request_log_rate > 0 ? o->request_log_rate : 1,
                          (uint64_t) params_int(p, "run.seed"), &c, e);
-        if (!rl) rc = e->code;
+        if (!rl)
+            rc = e->code;
         else
             reqlog_attach(rl, &c);
     }

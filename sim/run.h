@@ -30,8 +30,8 @@ typedef struct run_opts {
     /* one run's precision stopping and caps (sim/stopping.h) */
     const est_bound *precision; /* --precision METRIC=P%, n_precision of them */
     int n_precision;
-    uint64_t max_events; /* --max-events, 0 none */
-    double max_wall_s;   /* --max-wall, 0 none */
+    uint64_t max_events;     /* --max-events, 0 none */
+    double max_wall_s;       /* --max-wall, 0 none */
     const char *request_log; /* --request-log FILE (sim/reqlog.h), NULL none */
     double request_log_rate; /* --request-log-rate, (0, 1]; 0 means 1 */
 } run_opts;

@@ -526,6 +526,44 @@ static void test_slow_start_ramp(void **state)
     world_fini(&w);
 }
 
+/* weighted_round_robin, NGINX's smooth weighted round robin
+ * (https://nginx.org/en/docs/http/ngx_http_upstream_module.html, server
+ * weight=): with weights 1, 2, 1 (the tasks' CPU units 1024, 2048, 1024) the
+ * picks go t1, t0, t2, t1 and repeat -- each target its weight in every
+ * four, interleaved -- and a target not registered gets none. */
+static void test_weighted_round_robin(void **state)
+{
+    (void) state;
+    world w;
+    world_init(&w, "{algorithm: weighted_round_robin, health_check: {enabled: false}}", 3, 1, -1);
+    w.def[1].cpu_units = 2048;
+    at_register(&w, 0, 0);
+    at_register(&w, 0, 1);
+    at_register(&w, 0, 2);
+    static const uint32_t order[] = {1, 0, 2, 1};
+    for (int i = 0; i < 4; i++) {
+        at_request(&w, 1 + i, 0.01);
+        run_until(&w, 1.5 + i);
+        for (uint32_t k = 0; k < 3; k++) {
+            uint32_t want = 0;
+            for (int j = 0; j <= i; j++) want += order[j] == k;
+            assert_int_equal(lb_target_routed(w.b, k), want);
+        }
+    }
+    for (int i = 0; i < 36; i++) at_request(&w, 10 + i, 0.01);
+    run_until(&w, 50);
+    assert_int_equal(lb_target_routed(w.b, 0), 10);
+    assert_int_equal(lb_target_routed(w.b, 1), 20);
+    assert_int_equal(lb_target_routed(w.b, 2), 10);
+    /* t2 leaves: the other two share the next 30 requests 1:2, all of them */
+    at_deregister(&w, 60, 2);
+    for (int i = 0; i < 30; i++) at_request(&w, 61 + i, 0.01);
+    run_until(&w, 100);
+    assert_int_equal(lb_target_routed(w.b, 0), 20);
+    assert_int_equal(lb_target_routed(w.b, 1), 40);
+    world_fini(&w);
+}
+
 /* edit-target-group-attributes.html, Routing algorithm: "The least
  * outstanding requests routing algorithm routes requests to the targets
  * with the lowest number of in progress requests" -- in progress at the
@@ -712,7 +750,7 @@ static void test_bad_input(void **state)
     check_bad("    algorithm: roundrobin\n",
               "13:16: load_balancers.lb.algorithm: expected one of round_robin, "
               "least_outstanding_requests, weighted_random, random, join_shortest_queue, "
-              "power_of_two, least_utilisation, got \"roundrobin\"; did you "
+              "power_of_two, least_utilisation, weighted_round_robin, got \"roundrobin\"; did you "
               "mean round_robin?");
     check_bad("    algorithm: least_outstanding_requests\n"
               "    slow_start_s: 60\n",
@@ -742,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_504_idle_timeout),
         cmocka_unit_test(test_slow_start_ramp),
         cmocka_unit_test(test_least_outstanding),
+        cmocka_unit_test(test_weighted_round_robin),
         cmocka_unit_test(test_weighted_random_healthy_only),
         cmocka_unit_test(test_weighted_split_between_services),
         cmocka_unit_test(test_run_ends_with_last_request),

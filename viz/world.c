@@ -93,6 +93,14 @@ static const char *acc_lb_algorithm(const lb *b)
         return "least_outstanding_requests";
     case LB_WEIGHTED_RANDOM:
         return "weighted_random";
+    case LB_JOIN_SHORTEST_QUEUE:
+        return "join_shortest_queue";
+    case LB_POWER_OF_TWO:
+        return "power_of_two";
+    case LB_LEAST_UTILISATION:
+        return "least_utilisation";
+    case LB_WEIGHTED_ROUND_ROBIN:
+        return "weighted_round_robin";
     case LB_RANDOM:
     default:
         return "random";

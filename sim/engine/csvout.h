@@ -19,9 +19,9 @@ void csvw_init(csvw *w, FILE *fp);
 void csvw_str(csvw *w, const char *s);
 void csvw_int(csvw *w, int64_t v);
 void csvw_uint(csvw *w, uint64_t v);
-void csvw_real(csvw *w, double v);  /* "%.9g"; NAN -> empty field */
-void csvw_bool(csvw *w, int v);     /* "true" / "false" */
+void csvw_real(csvw *w, double v);    /* "%.9g"; NAN -> empty field */
+void csvw_bool(csvw *w, int v);       /* "true" / "false" */
 void csvw_hex64(csvw *w, uint64_t v); /* 16 lowercase hex digits */
-void csvw_end(csvw *w);             /* ends the row with "\n" */
+void csvw_end(csvw *w);               /* ends the row with "\n" */
 
 #endif
