@@ -28,7 +28,7 @@ static const char usage_plot[] =
     "  a run's directory (timeseries.csv):  latency.png (p50, p95, p99 against the\n"
     "    SLO), load.png (arrivals, completions and errors per second), tasks.png\n"
     "    (running and desired tasks, hosts), utilisation.png (CPU and memory),\n"
-    "    cost.png (cost so far), and alarms.png when there are alarm columns;\n"
+    "    cost.png (cost so far), and alarms.png when a service has alarms;\n"
     "  a sweep's directory (aggregate.csv):  frontier.png, mean cost against mean\n"
     "    p99 of each configuration with 95% intervals, the cost-latency frontier\n"
     "    joined.\n"
@@ -426,10 +426,13 @@ static int plot_run(plotter *pl, const char *ts_path)
                     SERIES(n, lab, chart_palette((unsigned) n), CH_STEP, 2, x[q], y, sv[q].n);
                     n++;
                 }
-            sp.s = ser;
-            sp.n = n;
-            chart_draw(pl->cv, full, &sp);
-            rc = save(pl, "alarms.png");
+            /* no service has an alarm (the columns are empty): no chart */
+            if (n > 0) {
+                sp.s = ser;
+                sp.n = n;
+                chart_draw(pl->cv, full, &sp);
+                rc = save(pl, "alarms.png");
+            }
         }
     }
 #undef SERIES
