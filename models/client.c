@@ -170,7 +170,8 @@ static void on_retry(void *ctx, sim *s, const ev *e)
     send_attempt(env, e->target);
 }
 
-static inline void finish(client_env *env, const request *r, int ok, int status)
+static inline __attribute__((always_inline)) void finish(client_env *env, const request *r, int ok,
+                                                         int status)
 {
     recorder_final(env->tenv->rec, r->service, r->cls, r->first_s, sim_now(env->tenv->s), ok,
                    r->attempt + 1u);

@@ -150,7 +150,29 @@ void steady__widen(steady_set *s, double t)
         s->w *= 2;
         s->inv_w = 1.0 / s->w;
         s->used = (s->used + 1) / 2;
+        s->cache_lo = s->cache_hi = 0; /* empty: the units moved */
     }
+}
+
+/* The smallest t >= t0 that steady_unit's arithmetic puts at x >= k. That
+ * arithmetic, (t - t0) / w as a product, is monotone in t (each rounding
+ * is), so unit u is exactly [first_at(u), first_at(u + 1)); the first
+ * guess is a few ulps off at most, and the steps below settle it. */
+static double first_at(const steady_set *s, double k)
+{
+    double g = s->t0 + k * s->w;
+    if (!(g >= s->t0)) g = s->t0;
+    while (g > s->t0 && (nextafter(g, -INFINITY) - s->t0) * s->inv_w >= k)
+        g = nextafter(g, -INFINITY);
+    while ((g - s->t0) * s->inv_w < k) g = nextafter(g, INFINITY);
+    return g;
+}
+
+void steady__cache(steady_set *s, uint32_t u)
+{
+    s->cache_lo = first_at(s, (double) u);
+    s->cache_hi = first_at(s, (double) u + 1);
+    s->cache_u = u;
 }
 
 void steady_ratio_units(const steady_set *s, const uint32_t *ids, int n_ids, double *num,

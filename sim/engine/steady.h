@@ -43,6 +43,11 @@ typedef struct steady_bh {
 
 typedef struct steady_set {
     double t0, w, inv_w; /* unit u covers [t0 + u w, t0 + (u+1) w) */
+    /* the last unit looked up and the exact times [lo, hi) the arithmetic
+     * below maps to it: most observations fall in the same unit as the one
+     * before, and two comparisons find it */
+    double cache_lo, cache_hi;
+    uint32_t cache_u;
     uint32_t used;       /* units touched: the highest index + 1 */
     uint32_t n_ratio, n_hist;
     double *num, *den; /* ratio series: [series * STEADY_UNITS + unit] */
@@ -60,11 +65,14 @@ uint32_t steady_add_hist(steady_set *s);
 
 /* Doubles the width (merging unit pairs) until t falls inside the record. */
 void steady__widen(steady_set *s, double t);
+/* Sets the cache to unit u's exact span under the arithmetic of steady_unit. */
+void steady__cache(steady_set *s, uint32_t u);
 void steady__bh_grow(steady_bh *h, uint32_t b);
 
 /* The unit of time t, widening if needed; -1 before t0 (or NaN). */
 static inline int steady_unit(steady_set *s, double t)
 {
+    if (t >= s->cache_lo && t < s->cache_hi) return (int) s->cache_u;
     if (!(t >= s->t0)) return -1;
     double x = (t - s->t0) * s->inv_w;
     if (x >= (double) STEADY_UNITS) {
@@ -72,7 +80,10 @@ static inline int steady_unit(steady_set *s, double t)
         x = (t - s->t0) * s->inv_w;
     }
     uint32_t u = (uint32_t) x;
-    if (u >= STEADY_UNITS) u = STEADY_UNITS - 1; /* rounding at the very edge */
+    if (u >= STEADY_UNITS)
+        u = STEADY_UNITS - 1; /* rounding at the very edge */
+    else
+        steady__cache(s, u);
     if (u >= s->used) s->used = u + 1;
     return (int) u;
 }
