@@ -32,6 +32,7 @@
 #include "sim/engine/param.h"
 #include "sim/registry.h"
 #include "sim/scenario.h"
+#include "support/evlog.h"
 #include "support/testutil.h"
 
 /* ---- the rules ---- */
@@ -210,118 +211,40 @@ static void test_inner_objects(void **state)
 
 /* ---- end to end ---- */
 
-typedef struct event {
-    double t_s;
-    char kind[64];
-    char object[96];
-    char detail[768];
-} event;
+/* The run's outputs, read back by tests/support/evlog. */
+typedef evlog run_out;
+typedef evlog_event event;
 
-typedef struct run_out {
-    event *ev;
-    size_t n;
-    char *summary, *timeseries;
-    int rc;
-    char *err;
-} run_out;
-
-static int parse_event(const char *line, event *e)
-{
-    const char *p = line;
-    char *end;
-    e->t_s = strtod(p, &end);
-    if (end == p || *end != ',') return -1;
-    p = end + 1;
-    size_t k = strcspn(p, ",");
-    snprintf(e->kind, sizeof e->kind, "%.*s", (int) k, p);
-    p += k + (p[k] == ',');
-    k = strcspn(p, ",");
-    snprintf(e->object, sizeof e->object, "%.*s", (int) k, p);
-    p += k + (p[k] == ',');
-    size_t o = 0;
-    int quoted = *p == '"';
-    if (quoted) p++;
-    while (*p && *p != '\n' && o + 1 < sizeof e->detail) {
-        if (quoted && p[0] == '"' && p[1] == '"') {
-            e->detail[o++] = '"';
-            p += 2;
-            continue;
-        }
-        if (quoted && *p == '"') break;
-        e->detail[o++] = *p++;
-    }
-    e->detail[o] = '\0';
-    return 0;
-}
-
-/* Runs a scenario with --set assignments (NULL-terminated). */
+/* Runs a scenario with --set assignments (NULL-terminated); bad input
+ * (exit 2) must leave no output at all. */
 static run_out run(const char *yaml, const char *const *sets)
 {
-    run_out r = {0};
-    char *dir = tu_mkdtemp();
-    char *scen = tu_write_file(dir, "s.yaml", yaml);
-    char out[4096], path[4200];
-    snprintf(out, sizeof out, "%s/out", dir);
-    const char *args[32] = {"run", scen, "-o", out, "-q", "--check"};
-    int n = 6;
+    const char *args[32];
+    int n = 0;
     for (int i = 0; sets && sets[i] && n < 30; i++) {
         args[n++] = "--set";
         args[n++] = sets[i];
     }
     args[n] = NULL;
-    tu_cli c = tu_run_cli(args);
-    r.rc = c.rc;
-    r.err = c.err ? strdup(c.err) : NULL;
-    tu_cli_free(&c);
-    snprintf(path, sizeof path, "%s/events.csv", out);
-    char *text = tu_read_file(path, NULL);
-    snprintf(path, sizeof path, "%s/summary.csv", out);
-    r.summary = tu_read_file(path, NULL);
-    snprintf(path, sizeof path, "%s/timeseries.csv", out);
-    r.timeseries = tu_read_file(path, NULL);
-    if (text) {
-        size_t cap = 256;
-        r.ev = calloc(cap, sizeof *r.ev);
-        char *line = strchr(text, '\n');
-        while (line && line[1]) {
-            line++;
-            if (r.n == cap) r.ev = realloc(r.ev, (cap *= 2) * sizeof *r.ev);
-            if (parse_event(line, &r.ev[r.n]) == 0) r.n++;
-            line = strchr(line, '\n');
-        }
-        free(text);
-    }
-    snprintf(path, sizeof path, "%s/out", dir);
-    if (r.rc == 2) assert_false(tu_exists(path)); /* bad input: no output at all */
-    tu_rmtree(dir);
-    free(dir);
-    free(scen);
+    run_out r = evlog_run(yaml, args);
+    if (r.rc == 2) assert_false(r.out_exists);
     return r;
 }
 
 static void run_free(run_out *r)
 {
-    free(r->ev);
-    free(r->summary);
-    free(r->timeseries);
-    free(r->err);
+    evlog_free(r);
 }
 
 /* The i-th (from 0) event of a kind whose detail contains `has`. */
 static const event *nth(const run_out *r, const char *kind, const char *has, int i)
 {
-    for (size_t k = 0; k < r->n; k++)
-        if (strcmp(r->ev[k].kind, kind) == 0 && (!has || strstr(r->ev[k].detail, has)) && i-- == 0)
-            return &r->ev[k];
-    return NULL;
+    return evlog_nth(r, (size_t) i, kind, NULL, has);
 }
 
 static size_t count(const run_out *r, const char *kind, const char *has)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < r->n; k++)
-        n += strcmp(r->ev[k].kind, kind) == 0 && (!has || strstr(r->ev[k].detail, has));
-    return n;
+    return evlog_count(r, kind, NULL, has);
 }
 
 static void dump(const run_out *r, const char *kind)

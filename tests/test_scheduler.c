@@ -15,111 +15,34 @@
 #include <string.h>
 
 #include "models/service.h"
+#include "support/evlog.h"
 #include "support/testutil.h"
 
-/* One event of events.csv. */
-typedef struct event {
-    double t_s;
-    char kind[64];
-    char object[96];
-    char detail[512];
-} event;
-
-typedef struct run_out {
-    event *ev;
-    size_t n;
-    char *summary;
-    int rc;
-} run_out;
-
-/* Splits one CSV line of four fields (only the detail may be quoted). */
-static int parse_event(const char *line, event *e)
-{
-    const char *p = line;
-    char *end;
-    e->t_s = strtod(p, &end);
-    if (end == p || *end != ',') return -1;
-    p = end + 1;
-    size_t k = strcspn(p, ",");
-    snprintf(e->kind, sizeof e->kind, "%.*s", (int) k, p);
-    p += k + (p[k] == ',');
-    k = strcspn(p, ",");
-    snprintf(e->object, sizeof e->object, "%.*s", (int) k, p);
-    p += k + (p[k] == ',');
-    size_t o = 0;
-    int quoted = *p == '"';
-    if (quoted) p++;
-    while (*p && *p != '\n' && o + 1 < sizeof e->detail) {
-        if (quoted && p[0] == '"' && p[1] == '"') {
-            e->detail[o++] = '"';
-            p += 2;
-            continue;
-        }
-        if (quoted && *p == '"') break;
-        e->detail[o++] = *p++;
-    }
-    e->detail[o] = '\0';
-    return 0;
-}
+/* The run's outputs, read back by tests/support/evlog. */
+typedef evlog run_out;
+typedef evlog_event event;
 
 static run_out run(const char *yaml)
 {
-    run_out r = {0};
-    char *dir = tu_mkdtemp();
-    char *scen = tu_write_file(dir, "s.yaml", yaml);
-    char *out = NULL, *events = NULL, *summary = NULL;
-    if (asprintf(&out, "%s/out", dir) < 0 || asprintf(&events, "%s/events.csv", out) < 0 ||
-        asprintf(&summary, "%s/summary.csv", out) < 0)
-        abort();
-    const char *args[] = {"run", scen, "-o", out, "-q", "--check", NULL};
-    tu_cli c = tu_run_cli(args);
-    r.rc = c.rc;
-    if (c.rc != 0) fprintf(stderr, "%s", c.err);
-    tu_cli_free(&c);
-    char *text = tu_read_file(events, NULL);
-    r.summary = tu_read_file(summary, NULL);
-    if (text) {
-        size_t cap = 64;
-        r.ev = calloc(cap, sizeof *r.ev);
-        char *line = strchr(text, '\n'); /* skip the header */
-        while (line && line[1]) {
-            line++;
-            if (r.n == cap) r.ev = realloc(r.ev, (cap *= 2) * sizeof *r.ev);
-            if (parse_event(line, &r.ev[r.n]) == 0) r.n++;
-            line = strchr(line, '\n');
-        }
-        free(text);
-    }
-    tu_rmtree(dir);
-    free(dir);
-    free(scen);
-    free(out);
-    free(events);
-    free(summary);
+    run_out r = evlog_run(yaml, NULL);
+    if (r.rc != 0) fprintf(stderr, "%s", r.err);
     return r;
 }
 
 static void run_free(run_out *r)
 {
-    free(r->ev);
-    free(r->summary);
+    evlog_free(r);
 }
 
 /* Events of a kind (and, if given, whose detail contains `has`). */
 static size_t count(const run_out *r, const char *kind, const char *has)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->ev[i].kind, kind) == 0 && (!has || strstr(r->ev[i].detail, has))) n++;
-    return n;
+    return evlog_count(r, kind, NULL, has);
 }
 
 static const event *first(const run_out *r, const char *kind, const char *has)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->ev[i].kind, kind) == 0 && (!has || strstr(r->ev[i].detail, has)))
-            return &r->ev[i];
-    return NULL;
+    return evlog_first(r, kind, NULL, has);
 }
 
 #define LIFECYCLE                                                                                  \

@@ -29,6 +29,11 @@ typedef struct evlog {
 evlog evlog_run(const char *yaml, const char *const *args);
 void evlog_free(evlog *r);
 
+/* 1 when the run was refused as bad input the way ecsim must refuse it:
+ * exit 2, one message naming s.yaml:line:column, the parameter `path` and
+ * `what`, and no output directory; else 0, saying on stderr what it got. */
+int evlog_bad_input(const evlog *r, const char *path, const char *what);
+
 /* Events of a kind, and when given of an object and with `has` in the detail. */
 size_t evlog_count(const evlog *r, const char *kind, const char *object, const char *has);
 const evlog_event *evlog_first(const evlog *r, const char *kind, const char *object,
