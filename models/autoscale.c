@@ -1,8 +1,8 @@
 /* autoscale.c -- Application Auto Scaling for ECS services (see
  * autoscale.h): reading and checking the policies, feeding their alarms at
  * each CloudWatch publication, choosing and applying a capacity, the
- * cooldowns, and the scheduled actions. Owns the policies, their alarms and
- * step lists, and the scheduled actions. */
+ * cooldowns (scheduled actions run in asched.c). Owns the policies, their
+ * alarms and step lists, and reads the scheduled actions. */
 #include "autoscale.h"
 
 #include <math.h>
@@ -136,121 +136,6 @@ const param_def autoscale_params[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL, NULL},
 };
 
-/* ---- the rules ---- */
-
-int64_t autoscale_percent_change(int64_t capacity, int64_t percent, int64_t min_magnitude)
-{
-    double x = (double) capacity * (double) percent / 100.0;
-    int64_t d;
-    if (x > 1)
-        d = (int64_t) floor(x);
-    else if (x > 0)
-        d = 1;
-    else if (x == 0)
-        d = 0;
-    else if (x > -1)
-        d = -1;
-    else
-        d = (int64_t) ceil(x);
-    if (min_magnitude > 0 && d != 0 && llabs(d) < min_magnitude)
-        d = d > 0 ? min_magnitude : -min_magnitude;
-    return d;
-}
-
-int autoscale_find_step(const as_step *steps, uint32_t n, double breach, bool above)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        const as_step *s = &steps[i];
-        bool in = above ? (breach >= s->lower && breach < s->upper)
-                        : (breach > s->lower && breach <= s->upper);
-        /* an infinite bound holds every finite breach on its side */
-        if (above && isinf(s->upper) && s->upper > 0 && breach >= s->lower) in = true;
-        if (!above && isinf(s->lower) && s->lower < 0 && breach <= s->upper) in = true;
-        if (in) return (int) i;
-    }
-    return -1;
-}
-
-static int by_lower(const void *a, const void *b)
-{
-    double x = ((const as_step *) a)->lower, y = ((const as_step *) b)->lower;
-    return (x > y) - (x < y);
-}
-
-void autoscale_sort_steps(as_step *steps, uint32_t n)
-{
-    qsort(steps, n, sizeof *steps, by_lower);
-}
-
-static void interval_text(const as_step *s, char *buf, size_t len)
-{
-    char lo[32], hi[32];
-    if (isinf(s->lower))
-        snprintf(lo, sizeof lo, "-inf");
-    else
-        snprintf(lo, sizeof lo, "%g", s->lower);
-    if (isinf(s->upper))
-        snprintf(hi, sizeof hi, "inf");
-    else
-        snprintf(hi, sizeof hi, "%g", s->upper);
-    snprintf(buf, len, "[%s, %s]", lo, hi);
-}
-
-int autoscale_check_steps(const as_step *steps, uint32_t n, char *why, size_t len)
-{
-    uint32_t null_lo = 0, null_hi = 0;
-    char a[80], b[80];
-    if (n == 0) {
-        snprintf(why, len, "a step policy needs at least one step adjustment");
-        return -1;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        null_lo += isinf(steps[i].lower) != 0;
-        null_hi += isinf(steps[i].upper) != 0;
-        if (!(steps[i].lower < steps[i].upper)) {
-            interval_text(&steps[i], a, sizeof a);
-            snprintf(why, len, "step %s: expected lower_bound < upper_bound", a);
-            return -1;
-        }
-    }
-    if (null_lo > 1 || null_hi > 1) {
-        snprintf(why, len, "at most one step may have a null (none) %s bound; %u have",
-                 null_lo > 1 ? "lower" : "upper", null_lo > 1 ? null_lo : null_hi);
-        return -1;
-    }
-    for (uint32_t i = 1; i < n; i++) {
-        interval_text(&steps[i - 1], a, sizeof a);
-        interval_text(&steps[i], b, sizeof b);
-        if (steps[i - 1].upper > steps[i].lower) {
-            snprintf(why, len, "steps %s and %s overlap", a, b);
-            return -1;
-        }
-        if (steps[i - 1].upper < steps[i].lower) {
-            snprintf(why, len, "steps %s and %s leave a gap", a, b);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-int64_t autoscale_tt_capacity(uint32_t running, double metric, double target, bool out,
-                              bool floor_in)
-{
-    if (running == 0) return out ? 1 : 0;
-    double x = (double) running * metric / target;
-    /* 1e-9 keeps x = 4.000000000001 (rounding noise) from becoming 5 */
-    return out || !floor_in ? (int64_t) ceil(x - 1e-9) : (int64_t) floor(x + 1e-9);
-}
-
-int64_t autoscale_clamp(int64_t desired, int64_t proposal, int64_t min, int64_t max, bool out)
-{
-    int64_t r = proposal;
-    if (r < min) r = min;
-    if (max >= 0 && r > max) r = max;
-    if (out) return r > desired ? r : desired;
-    return r < desired ? r : desired;
-}
-
 /* ---- reading ---- */
 
 static int bad(ecs_err *e, param_loc at, const char *fmt, ...)
@@ -323,9 +208,9 @@ static int read_steps(as_policy *pl, const params *p, const char *svc, ecs_err *
         pl->steps[i].upper = bound_of(params_str(p, "%s.%s.upper_bound", group, st), INFINITY);
         pl->steps[i].adjustment = params_int(p, "%s.%s.adjustment", group, st);
     }
-    autoscale_sort_steps(pl->steps, n);
+    asrule_sort_steps(pl->steps, n);
     char why[256];
-    if (autoscale_check_steps(pl->steps, n, why, sizeof why) != 0) {
+    if (asrule_check_steps(pl->steps, n, why, sizeof why) != 0) {
         param_loc at =
             n ? params_where(p, "%s.%s.adjustment", group, params_inner_name(p, group, 0))
               : params_where(p, "services.%s.autoscaling.policies.%s.type", svc, pl->name);
@@ -419,7 +304,6 @@ static const char *inner_sorted(const params *p, const char *group, size_t k)
     return params_inner_name(p, group, k);
 }
 
-static void on_action(void *ctx, sim *s, const ev *e);
 static void on_publish(void *ctx, uint64_t k, double now_s);
 
 int autoscale_init(autoscale *a, cluster *c, const params *p, ecs_err *e)
@@ -683,8 +567,8 @@ static void evaluate(autoscale *a, uint32_t si, uint64_t k, double now)
             double m = pl->high.last;
             if (pl->high.state == ALARM_ALARM) {
                 acted_on = true;
-                int64_t cap = autoscale_tt_capacity(running, m, pl->target, true, false);
-                int64_t r = autoscale_clamp(desired, cap, t->min, t->max, true);
+                int64_t cap = asrule_tt_capacity(running, m, pl->target, true, false);
+                int64_t r = asrule_clamp(desired, cap, t->min, t->max, true);
                 if (t->suspend_out) {
                     skip(a, sv, pl, now, "suspend-out",
                          "AlarmHigh in ALARM, dynamic scale-out suspended");
@@ -732,9 +616,8 @@ static void evaluate(autoscale *a, uint32_t si, uint64_t k, double now)
                 if (pl->low.state == ALARM_ALARM) {
                     acted_on = true;
                     double ml = pl->low.last;
-                    int64_t cap =
-                        autoscale_tt_capacity(running, ml, pl->target, false, pl->floor_in);
-                    int64_t r = autoscale_clamp(desired, cap, t->min, t->max, false);
+                    int64_t cap = asrule_tt_capacity(running, ml, pl->target, false, pl->floor_in);
+                    int64_t r = asrule_clamp(desired, cap, t->min, t->max, false);
                     if (t->suspend_in) {
                         skip(a, sv, pl, now, "suspend-in",
                              "AlarmLow in ALARM, dynamic scale-in suspended");
@@ -773,7 +656,7 @@ static void evaluate(autoscale *a, uint32_t si, uint64_t k, double now)
             double v = step_value(pl);
             double breach = v - pl->al.threshold;
             int idx =
-                isnan(v) ? -1 : autoscale_find_step(pl->steps, pl->n_steps, breach, pl->high_side);
+                isnan(v) ? -1 : asrule_find_step(pl->steps, pl->n_steps, breach, pl->high_side);
             if (idx < 0) {
                 skip(a, sv, pl, now, "no-step",
                      "Alarm in ALARM, no step adjustment holds %s %.4g (threshold %g)",
@@ -786,17 +669,17 @@ static void evaluate(autoscale *a, uint32_t si, uint64_t k, double now)
             int64_t base = cooling ? pl->out_base : (int64_t) running;
             int64_t cap = pl->adj_type == AS_EXACT_CAPACITY ? adj
                           : pl->adj_type == AS_PERCENT_CHANGE
-                              ? base + autoscale_percent_change(base, adj, pl->min_magnitude)
+                              ? base + asrule_percent_change(base, adj, pl->min_magnitude)
                               : base + adj;
             char stepw[96], adjw[64];
-            interval_text(&pl->steps[idx], stepw, sizeof stepw);
+            asrule_step_text(&pl->steps[idx], stepw, sizeof stepw);
             if (pl->adj_type == AS_PERCENT_CHANGE)
                 snprintf(adjw, sizeof adjw, "%+lld%% of %lld", (long long) adj, (long long) base);
             else if (pl->adj_type == AS_EXACT_CAPACITY)
                 snprintf(adjw, sizeof adjw, "exactly %lld", (long long) adj);
             else
                 snprintf(adjw, sizeof adjw, "%+lld from %lld", (long long) adj, (long long) base);
-            int64_t r = autoscale_clamp(desired, cap, t->min, t->max, up);
+            int64_t r = asrule_clamp(desired, cap, t->min, t->max, up);
             if (up) {
                 if (t->suspend_out) {
                     skip(a, sv, pl, now, "suspend-out",
@@ -904,83 +787,4 @@ static void on_publish(void *ctx, uint64_t k, double now_s)
     autoscale_count_tasks(a->c, a->running, a->pending);
     for (uint32_t i = 0; i < a->n; i++)
         if (a->t[i].on) evaluate(a, i, k, now_s);
-}
-
-/* ---- scheduled actions ---- */
-
-/* The action's next time at or after from_s (simulated seconds). */
-static double action_next(const autoscale *a, const as_action *x, double from_s)
-{
-    if (!x->has_expr) return x->at_s >= from_s && x->at_s <= a->end_s ? x->at_s : INFINITY;
-    double t = cron_next(&x->expr, a->start_epoch_s + from_s, a->start_epoch_s + a->end_s,
-                         a->start_epoch_s);
-    return isinf(t) ? INFINITY : t - a->start_epoch_s;
-}
-
-static void arm(autoscale *a, uint32_t i, double from_s)
-{
-    double t = action_next(a, &a->act[i], from_s);
-    a->act[i].ev = isinf(t) ? 0 : sim_at(a->c->s, t, a->kind_action, i);
-}
-
-static void run_action(autoscale *a, as_action *x, double now)
-{
-    cluster *c = a->c;
-    as_target *t = &a->t[x->service];
-    service *sv = &c->services[x->service];
-    char when[40], obj[192];
-    cron_format(a->start_epoch_s + now, when, sizeof when);
-    snprintf(obj, sizeof obj, "%s/%s", sv->name, x->name);
-    if (t->suspend_scheduled) {
-        recorder_event(&c->rec, now, "scheduled_action", obj,
-                       "%s: not run: scheduled scaling is suspended", when);
-        return;
-    }
-    int64_t nmin = x->min >= 0 ? x->min : t->min, nmax = x->max >= 0 ? x->max : t->max;
-    if (nmax >= 0 && nmin > nmax) {
-        recorder_event(&c->rec, now, "scheduled_action", obj,
-                       "%s: failed: min_capacity %lld would exceed max_capacity %lld", when,
-                       (long long) nmin, (long long) nmax);
-        return;
-    }
-    recorder_event(&c->rec, now, "scheduled_action", obj,
-                   "%s: min_capacity %lld -> %lld, max_capacity %lld -> %lld", when,
-                   (long long) t->min, (long long) nmin, (long long) t->max, (long long) nmax);
-    t->min = nmin;
-    t->max = nmax;
-    char why[256];
-    if ((int64_t) sv->desired < nmin) {
-        snprintf(why, sizeof why, "scheduled action %s: below the new min_capacity %lld", x->name,
-                 (long long) nmin);
-        autoscale_set_desired(c, sv, (uint32_t) nmin, "scaling", why);
-    } else if (nmax >= 0 && (int64_t) sv->desired > nmax) {
-        snprintf(why, sizeof why, "scheduled action %s: above the new max_capacity %lld", x->name,
-                 (long long) nmax);
-        autoscale_set_desired(c, sv, (uint32_t) nmax, "scaling", why);
-    }
-}
-
-static void on_action(void *ctx, sim *s, const ev *e)
-{
-    autoscale *a = ctx;
-    as_action *x = &a->act[e->target];
-    x->ev = 0;
-    double now = sim_now(s);
-    run_action(a, x, now);
-    arm(a, e->target, now + 1);
-}
-
-void autoscale_start(autoscale *a)
-{
-    if (!a->n_act) return;
-    a->kind_action = sim_kind(a->c->s, "autoscale.scheduled", on_action, a);
-    for (uint32_t i = 0; i < a->n_act; i++) arm(a, i, 0);
-}
-
-void autoscale_quiesce(autoscale *a)
-{
-    for (uint32_t i = 0; i < a->n_act; i++) {
-        if (a->act[i].ev) sim_cancel(a->c->s, a->act[i].ev);
-        a->act[i].ev = 0;
-    }
 }

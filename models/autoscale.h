@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "models/alarm.h"
+#include "models/asrule.h"
 #include "models/cron.h"
 #include "models/cw.h"
 #include "models/service.h"
@@ -57,13 +58,6 @@ struct cluster;
 
 typedef enum { AS_TARGET_TRACKING, AS_STEP } as_policy_type;
 typedef enum { AS_CHANGE_IN_CAPACITY, AS_PERCENT_CHANGE, AS_EXACT_CAPACITY } as_adjustment_type;
-
-/* A step adjustment: bounds relative to the alarm threshold, -INFINITY /
- * +INFINITY for a null bound. */
-typedef struct as_step {
-    double lower, upper;
-    int64_t adjustment;
-} as_step;
 
 typedef struct as_policy {
     const char *name;        /* borrowed from params */
@@ -83,7 +77,7 @@ typedef struct as_policy {
     as_adjustment_type adj_type;
     int64_t min_magnitude;
     cw_stat aggregation; /* MetricAggregationType: Average, Minimum or Maximum */
-    as_step *steps;      /* sorted by lower bound */
+    asrule_step *steps;  /* sorted by lower bound */
     uint32_t n_steps;
     /* cooldowns */
     double out_until_s, in_until_s; /* end of the scale-out / scale-in cooldown */
@@ -128,9 +122,6 @@ extern const param_def autoscale_params[];
  * file:line:column. Subscribes to c->cw when a service scales. */
 int autoscale_init(autoscale *a, struct cluster *c, const params *p, ecs_err *e);
 void autoscale_fini(autoscale *a);
-/* Arms the scheduled actions (at t=0; ones due at t=0 run at once). */
-void autoscale_start(autoscale *a);
-void autoscale_quiesce(autoscale *a);
 
 /* Sets a service's desired count for an autoscaler (policy, scheduled
  * action, HPA): logs kind/`who`/`why` to events.csv, counts the action,
@@ -146,36 +137,5 @@ void autoscale_count_tasks(const struct cluster *c, uint32_t *running, uint32_t 
 /* The recorder's rows_fn (ctx: the cluster): refreshes each service's
  * pending_tasks before a timeseries row. */
 void autoscale_rows(void *ctx, double now_s);
-
-/* The rules, exposed for tests. */
-
-/* PercentChangeInCapacity rounding (application-auto-scaling-step-scaling-
- * policies.html): > 1 rounds down (12.7 -> 12), in (0, 1) is 1, in (-1, 0)
- * is -1, < -1 rounds towards zero (-6.67 -> -6); then a magnitude below
- * min_magnitude (> 0) is raised to it. */
-int64_t autoscale_percent_change(int64_t capacity, int64_t percent, int64_t min_magnitude);
-
-/* The step whose interval holds `breach` (metric - threshold): above the
- * threshold lower <= breach < upper, below it lower < breach <= upper.
- * Returns its index, or -1. */
-int autoscale_find_step(const as_step *steps, uint32_t n, double breach, bool above);
-
-/* Checks a step list (sorted by lower bound, as autoscale_sort_steps
- * leaves it): 0, or -1 with why ("steps overlap: [0, 20) and [10, 30)"). */
-void autoscale_sort_steps(as_step *steps, uint32_t n);
-int autoscale_check_steps(const as_step *steps, uint32_t n, char *why, size_t len);
-
-/* Target tracking's capacity (our reconstruction): ceil(running x metric /
- * target) when scaling out; when scaling in also ceil (AWS removes fewer:
- * "removing 1.5 instances" removes 1), or floor with floor_in; 1 from 0
- * running tasks. */
-int64_t autoscale_tt_capacity(uint32_t running, double metric, double target, bool out,
-                              bool floor_in);
-
-/* The documented min/max rules: a scale-out result is at least min and at
- * most max and applies only when above `desired`; a scale-in result
- * likewise within [min, max] and only when below. Returns the new desired
- * count (== desired for no change). */
-int64_t autoscale_clamp(int64_t desired, int64_t proposal, int64_t min, int64_t max, bool out);
 
 #endif

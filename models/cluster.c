@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/asched.h"
 #include "models/cpstrategy.h"
 #include "models/fargate.h"
 #include "models/hostcpu.h"
@@ -298,7 +299,7 @@ static void quiesce(void *ctx)
     capprov_quiesce(c);
     spot_quiesce(c);
     cw_quiesce(&c->cw);
-    autoscale_quiesce(&c->as);
+    asched_quiesce(&c->as);
     hpa_quiesce(&c->hpa);
 }
 
@@ -338,7 +339,7 @@ void cluster_start(cluster *c)
     failure_start(c);
     capprov_start(c);
     spot_start(c);
-    autoscale_start(&c->as);
+    asched_start(&c->as);
     hpa_start(&c->hpa);
     cw_start(&c->cw);
     workload_start(&c->wenv, c->s);

@@ -42,15 +42,15 @@
 static void test_percent_rounding(void **state)
 {
     (void) state;
-    assert_int_equal(autoscale_percent_change(127, 10, 0), 12); /* 12.7 */
-    assert_int_equal(autoscale_percent_change(4, 10, 0), 1);    /* 0.4 */
-    assert_int_equal(autoscale_percent_change(4, -10, 0), -1);  /* -0.4 */
-    assert_int_equal(autoscale_percent_change(667, -1, 0), -6); /* -6.67 */
-    assert_int_equal(autoscale_percent_change(10, 30, 0), 3);   /* 3.0 */
-    assert_int_equal(autoscale_percent_change(11, 30, 0), 3);   /* 3.3 */
-    assert_int_equal(autoscale_percent_change(4, 25, 2), 2);    /* 1, raised to 2 */
-    assert_int_equal(autoscale_percent_change(4, -25, 2), -2);
-    assert_int_equal(autoscale_percent_change(10, 0, 0), 0);
+    assert_int_equal(asrule_percent_change(127, 10, 0), 12); /* 12.7 */
+    assert_int_equal(asrule_percent_change(4, 10, 0), 1);    /* 0.4 */
+    assert_int_equal(asrule_percent_change(4, -10, 0), -1);  /* -0.4 */
+    assert_int_equal(asrule_percent_change(667, -1, 0), -6); /* -6.67 */
+    assert_int_equal(asrule_percent_change(10, 30, 0), 3);   /* 3.0 */
+    assert_int_equal(asrule_percent_change(11, 30, 0), 3);   /* 3.3 */
+    assert_int_equal(asrule_percent_change(4, 25, 2), 2);    /* 1, raised to 2 */
+    assert_int_equal(asrule_percent_change(4, -25, 2), -2);
+    assert_int_equal(asrule_percent_change(10, 0, 0), 0);
 }
 
 /* SS: above the threshold the lower bound is inclusive and the upper
@@ -59,34 +59,34 @@ static void test_percent_rounding(void **state)
 static void test_step_bounds(void **state)
 {
     (void) state;
-    as_step up[] = {{0, 10, 0}, {10, 20, 10}, {20, INFINITY, 30}};
-    assert_int_equal(autoscale_find_step(up, 3, 0, true), 0);
-    assert_int_equal(autoscale_find_step(up, 3, 9.999, true), 0);
-    assert_int_equal(autoscale_find_step(up, 3, 10, true), 1);
-    assert_int_equal(autoscale_find_step(up, 3, 20, true), 2);
-    assert_int_equal(autoscale_find_step(up, 3, 1e9, true), 2);
-    assert_int_equal(autoscale_find_step(up, 3, -0.1, true), -1);
-    as_step down[] = {{-INFINITY, -20, -3}, {-20, -10, -2}, {-10, 0, -1}};
-    assert_int_equal(autoscale_find_step(down, 3, 0, false), 2);
-    assert_int_equal(autoscale_find_step(down, 3, -10, false), 1);
-    assert_int_equal(autoscale_find_step(down, 3, -20, false), 0);
-    assert_int_equal(autoscale_find_step(down, 3, -1e9, false), 0);
-    assert_int_equal(autoscale_find_step(down, 3, 0.1, false), -1);
+    asrule_step up[] = {{0, 10, 0}, {10, 20, 10}, {20, INFINITY, 30}};
+    assert_int_equal(asrule_find_step(up, 3, 0, true), 0);
+    assert_int_equal(asrule_find_step(up, 3, 9.999, true), 0);
+    assert_int_equal(asrule_find_step(up, 3, 10, true), 1);
+    assert_int_equal(asrule_find_step(up, 3, 20, true), 2);
+    assert_int_equal(asrule_find_step(up, 3, 1e9, true), 2);
+    assert_int_equal(asrule_find_step(up, 3, -0.1, true), -1);
+    asrule_step down[] = {{-INFINITY, -20, -3}, {-20, -10, -2}, {-10, 0, -1}};
+    assert_int_equal(asrule_find_step(down, 3, 0, false), 2);
+    assert_int_equal(asrule_find_step(down, 3, -10, false), 1);
+    assert_int_equal(asrule_find_step(down, 3, -20, false), 0);
+    assert_int_equal(asrule_find_step(down, 3, -1e9, false), 0);
+    assert_int_equal(asrule_find_step(down, 3, 0.1, false), -1);
     char why[256];
-    autoscale_sort_steps(up, 3);
-    assert_int_equal(autoscale_check_steps(up, 3, why, sizeof why), 0);
-    as_step overlap[] = {{10, 30, 2}, {0, 20, 1}};
-    autoscale_sort_steps(overlap, 2);
-    assert_int_equal(autoscale_check_steps(overlap, 2, why, sizeof why), -1);
+    asrule_sort_steps(up, 3);
+    assert_int_equal(asrule_check_steps(up, 3, why, sizeof why), 0);
+    asrule_step overlap[] = {{10, 30, 2}, {0, 20, 1}};
+    asrule_sort_steps(overlap, 2);
+    assert_int_equal(asrule_check_steps(overlap, 2, why, sizeof why), -1);
     assert_string_equal(why, "steps [0, 20] and [10, 30] overlap");
-    as_step gap[] = {{0, 10, 1}, {20, INFINITY, 2}};
-    assert_int_equal(autoscale_check_steps(gap, 2, why, sizeof why), -1);
+    asrule_step gap[] = {{0, 10, 1}, {20, INFINITY, 2}};
+    assert_int_equal(asrule_check_steps(gap, 2, why, sizeof why), -1);
     assert_non_null(strstr(why, "leave a gap"));
-    as_step two_null[] = {{-INFINITY, 0, 1}, {-INFINITY, 10, 2}};
-    assert_int_equal(autoscale_check_steps(two_null, 2, why, sizeof why), -1);
+    asrule_step two_null[] = {{-INFINITY, 0, 1}, {-INFINITY, 10, 2}};
+    assert_int_equal(asrule_check_steps(two_null, 2, why, sizeof why), -1);
     assert_non_null(strstr(why, "at most one step may have a null (none) lower bound"));
-    as_step two_null_hi[] = {{0, INFINITY, 1}, {10, INFINITY, 2}};
-    assert_int_equal(autoscale_check_steps(two_null_hi, 2, why, sizeof why), -1);
+    asrule_step two_null_hi[] = {{0, INFINITY, 1}, {10, INFINITY, 2}};
+    assert_int_equal(asrule_check_steps(two_null_hi, 2, why, sizeof why), -1);
 }
 
 /* SS worked example: capacity 10, alarm threshold 50%, steps +10% for
@@ -95,14 +95,14 @@ static void test_step_bounds(void **state)
 static void test_worked_example_rules(void **state)
 {
     (void) state;
-    as_step steps[] = {{0, 10, 0}, {10, 20, 10}, {20, INFINITY, 30}};
-    int i = autoscale_find_step(steps, 3, 60 - 50, true);
+    asrule_step steps[] = {{0, 10, 0}, {10, 20, 10}, {20, INFINITY, 30}};
+    int i = asrule_find_step(steps, 3, 60 - 50, true);
     assert_int_equal(i, 1);
-    int64_t cap = 10 + autoscale_percent_change(10, steps[i].adjustment, 0);
+    int64_t cap = 10 + asrule_percent_change(10, steps[i].adjustment, 0);
     assert_int_equal(cap, 11);
-    i = autoscale_find_step(steps, 3, 70 - 50, true);
+    i = asrule_find_step(steps, 3, 70 - 50, true);
     assert_int_equal(i, 2);
-    cap = 11 + autoscale_percent_change(11, steps[i].adjustment, 0);
+    cap = 11 + asrule_percent_change(11, steps[i].adjustment, 0);
     assert_int_equal(cap, 14);
 }
 
@@ -114,13 +114,13 @@ static void test_worked_example_rules(void **state)
 static void test_tt_capacity(void **state)
 {
     (void) state;
-    assert_int_equal(autoscale_tt_capacity(4, 92.1, 70, true, false), 6); /* 5.26 -> 6 */
-    assert_int_equal(autoscale_tt_capacity(4, 70, 70, true, false), 4);
-    assert_int_equal(autoscale_tt_capacity(10, 85, 100, false, false), 9); /* remove 1.5: 1 */
-    assert_int_equal(autoscale_tt_capacity(10, 20, 70, false, false), 3);  /* 2.86 -> 3 */
-    assert_int_equal(autoscale_tt_capacity(10, 20, 70, false, true), 2);   /* floor */
-    assert_int_equal(autoscale_tt_capacity(4, 100, 50, true, false), 8);
-    assert_int_equal(autoscale_tt_capacity(0, 0, 50, true, false), 1);
+    assert_int_equal(asrule_tt_capacity(4, 92.1, 70, true, false), 6); /* 5.26 -> 6 */
+    assert_int_equal(asrule_tt_capacity(4, 70, 70, true, false), 4);
+    assert_int_equal(asrule_tt_capacity(10, 85, 100, false, false), 9); /* remove 1.5: 1 */
+    assert_int_equal(asrule_tt_capacity(10, 20, 70, false, false), 3);  /* 2.86 -> 3 */
+    assert_int_equal(asrule_tt_capacity(10, 20, 70, false, true), 2);   /* floor */
+    assert_int_equal(asrule_tt_capacity(4, 100, 50, true, false), 8);
+    assert_int_equal(asrule_tt_capacity(0, 0, 50, true, false), 1);
 }
 
 /* GS: policies never leave [min, max]; ECS: a count below min jumps to min
@@ -129,13 +129,13 @@ static void test_tt_capacity(void **state)
 static void test_clamp(void **state)
 {
     (void) state;
-    assert_int_equal(autoscale_clamp(4, 8, 1, 6, true), 6);
-    assert_int_equal(autoscale_clamp(4, 3, 1, 6, true), 4);
-    assert_int_equal(autoscale_clamp(1, 2, 3, 10, true), 3);     /* below min: to min first */
-    assert_int_equal(autoscale_clamp(1, 0, 3, 10, false), 1);    /* below min: scale-in no-op */
-    assert_int_equal(autoscale_clamp(12, 11, 3, 10, false), 10); /* above max: to max */
-    assert_int_equal(autoscale_clamp(12, 15, 3, 10, true), 12);  /* above max: scale-out no-op */
-    assert_int_equal(autoscale_clamp(5, 1, 2, 10, false), 2);
+    assert_int_equal(asrule_clamp(4, 8, 1, 6, true), 6);
+    assert_int_equal(asrule_clamp(4, 3, 1, 6, true), 4);
+    assert_int_equal(asrule_clamp(1, 2, 3, 10, true), 3);     /* below min: to min first */
+    assert_int_equal(asrule_clamp(1, 0, 3, 10, false), 1);    /* below min: scale-in no-op */
+    assert_int_equal(asrule_clamp(12, 11, 3, 10, false), 10); /* above max: to max */
+    assert_int_equal(asrule_clamp(12, 15, 3, 10, true), 12);  /* above max: scale-out no-op */
+    assert_int_equal(asrule_clamp(5, 1, 2, 10, false), 2);
 }
 
 /* SCH: cron(Minutes Hours Day-of-month Month Day-of-week Year) in UTC with
