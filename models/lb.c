@@ -9,8 +9,9 @@
  * target packs (load balancer, record) into 32 bits. The idle timeout needs
  * no event per request: attempts queue in arrival order (so their deadlines
  * are in order too), one timer waits for the oldest, and answered ones are
- * skipped lazily; the timer stops whenever nothing is outstanding. */
-#include "lb.h"
+ * skipped lazily; the timer stops whenever nothing is outstanding. The
+ * records are in lb_int.h; the algorithms that pick a target, in lbpick.c. */
+#include "models/lb_int.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -21,81 +22,7 @@
 
 #include "sim/engine/xmalloc.h"
 
-#define TBITS   20 /* record index bits in an event target; the rest is the lb index */
-#define NO_NOTE 0xff
-
-/* Why a deregistration completed, for events.csv. */
-enum { DONE_IDLE, DONE_DRAINED, DONE_DELAY };
-
-typedef struct target {
-    uint32_t task;     /* REQUEST_NONE: a free record */
-    uint64_t delay_ev; /* the pending deregistration delay, 0 when none */
-    double credit;     /* weighted round robin: picks earned by a target in slow start */
-    int64_t wrr_cur;   /* weighted_round_robin: the smooth algorithm's running counter */
-    double ss_start_s; /* when slow start began */
-    uint8_t state;     /* lb_state */
-    uint8_t ss;        /* in slow start */
-    uint8_t ok_run;    /* consecutive passed checks */
-    uint8_t fail_run;  /* consecutive failed checks */
-    uint8_t probe_out; /* a check is in flight (its record is not reused before it ends) */
-    uint8_t ss_ok;     /* registered when its group had a healthy target out of slow start */
-    uint8_t note_from; /* state before a change not yet told to the cluster, or NO_NOTE */
-    uint8_t done_why;  /* DONE_* */
-    uint32_t tg;       /* its target group */
-    uint32_t next_free;
-    int last_fail; /* status of the last failed check: 504 or 502 */
-    uint32_t cut;  /* requests answered 502 when the deregistration delay ended */
-    double reg_s;  /* registration time: checks fall at reg_s + k * interval */
-    uint64_t k;    /* checks sent */
-    uint64_t check_ev, ss_ev, done_ev, note_ev; /* pending timers, 0 when none */
-} target;
-
-typedef struct tgroup {
-    uint16_t service;
-    double weight;     /* the rule's weight */
-    uint32_t *members; /* target records: registered, not draining, in registration order */
-    uint32_t n, cap;
-    uint32_t n_healthy; /* members healthy */
-    uint32_t n_full;    /* members healthy and out of slow start */
-    uint32_t cursor;    /* round robin: next position; least outstanding: where ties start */
-} tgroup;
-
-typedef struct idle_entry {
-    uint32_t req, seq;
-} idle_entry;
-
-struct lb {
-    const char *name;
-    uint32_t idx;
-    lb_env *env;
-    lb_algorithm algorithm;
-    gsl_rng *rng;       /* random and weighted_random picks: "lb:<name>" */
-    gsl_rng *rules_rng; /* the weighted forward among target groups: "lb_rules:<name>" */
-    int checks;         /* health checks on */
-    double interval_s, timeout_s, demand_s;
-    uint32_t healthy_threshold, unhealthy_threshold;
-    double slow_start_s, delay_s, idle_s;
-    tgroup *tgs;
-    uint32_t n_tgs;
-    double total_weight;
-    target *t;
-    uint32_t n_t, cap_t, free_t;
-    /* the per-request counts by record, apart from the records so the hot
-     * path reads a few dense words: */
-    uint32_t *inflight;  /* attempts routed to it that the load balancer still waits on */
-    uint32_t *task_of;   /* its task, REQUEST_NONE for a free record */
-    uint64_t *routed;    /* attempts routed to it */
-    uint32_t n_delaying; /* draining targets waiting for their delay */
-    uint32_t *by_task;   /* task id -> record, REQUEST_NONE */
-    uint32_t cap_by_task;
-    idle_entry *ring; /* attempts in arrival order, for the idle timeout */
-    uint32_t ring_cap, ring_head, ring_len;
-    uint32_t seq;
-    uint64_t idle_ev;
-    uint64_t outstanding;
-    uint64_t n_504, n_cut;
-};
-
+#define TBITS 20 /* record index bits in an event target; the rest is the lb index */
 const param_def lb_params[] = {
     {"load_balancers.*.algorithm", PT_ENUM, "", 0, 0, "round_robin",
      "round_robin|least_outstanding_requests|weighted_random|random|join_shortest_queue|"
@@ -223,12 +150,6 @@ static void on_note(void *ctx, sim *s, const ev *e)
 }
 
 /* ---- health and slow start ---- */
-
-static double ss_weight(const lb *b, const target *t, double now)
-{
-    double w = (now - t->ss_start_s) / b->slow_start_s;
-    return w < 0 ? 0 : w > 1 ? 1 : w;
-}
 
 /* The target turns healthy: it enters slow start when the documented
  * conditions hold, else it takes a full share at once. */
@@ -838,7 +759,7 @@ double lb_slow_start_weight(const lb *b, uint32_t task_id)
 {
     uint32_t ti = record_of(b, task_id);
     if (ti == REQUEST_NONE || !b->t[ti].ss) return 1.0;
-    return ss_weight(b, &b->t[ti], sim_now(b->env->s));
+    return lb_ss_weight(b, &b->t[ti], sim_now(b->env->s));
 }
 
 uint64_t lb_target_routed(const lb *b, uint32_t task_id)
@@ -859,198 +780,10 @@ uint64_t lb_drain_cut(const lb *b)
 
 /* ---- the hot path ---- */
 
-/* Round robin: the next healthy member in turn (all members when failing
- * open). A target in slow start earns its weight in credit each time the
- * cursor passes it and is picked once a whole pick is earned, so over one
- * turn of the cursor it gets w picks for each full target's one. */
-static uint32_t pick_rr(lb *b, tgroup *g, int open)
-{
-    uint32_t n = g->n;
-    if (g->n_full == n) { /* all healthy, none in slow start: O(1) */
-        uint32_t i = g->cursor;
-        g->cursor = i + 1 == n ? 0 : i + 1;
-        return g->members[i];
-    }
-    /* weights matter only beside a full target (which ends every search
-     * within one turn); with none, every healthy target counts as full */
-    int weighted = !open && g->n_full > 0 && g->n_full < g->n_healthy;
-    double now = weighted ? sim_now(b->env->s) : 0;
-    for (;;) {
-        uint32_t i = g->cursor;
-        g->cursor = i + 1 == n ? 0 : i + 1;
-        target *t = &b->t[g->members[i]];
-        if (!open && t->state != LB_HEALTHY) continue;
-        if (weighted && t->ss) {
-            t->credit += ss_weight(b, t, now);
-            if (t->credit < 1) continue;
-            t->credit -= 1;
-        }
-        return g->members[i];
-    }
-}
-
-/* Least outstanding requests: the fewest attempts the load balancer waits
- * on, ties going to the first from the cursor. */
-static uint32_t pick_lor(lb *b, tgroup *g, int open)
-{
-    uint32_t n = g->n, best = REQUEST_NONE, best_out = UINT32_MAX;
-    for (uint32_t k = 0; k < n && best_out > 0; k++) {
-        uint32_t i = g->cursor + k;
-        if (i >= n) i -= n;
-        uint32_t ti = g->members[i];
-        if (!open && b->t[ti].state != LB_HEALTHY) continue;
-        if (b->inflight[ti] < best_out) {
-            best = i;
-            best_out = b->inflight[ti];
-        }
-    }
-    g->cursor = best + 1 == n ? 0 : best + 1;
-    return g->members[best];
-}
-
-/* Uniform among the healthy members (all when failing open), by rejection
- * when some are not healthy: one draw when all are, as before health. */
-static uint32_t pick_random(lb *b, tgroup *g, int open)
-{
-    uint32_t n = g->n;
-    for (;;) {
-        uint32_t i = (uint32_t) gsl_rng_uniform_int(b->rng, n);
-        if (open || b->t[g->members[i]].state == LB_HEALTHY) return g->members[i];
-    }
-}
-
-/* ---- the queueing literature's algorithms: they read the tasks' own
- * queues (what the server holds, whoever sent it: probes, other load
- * balancers, requests this one gave up on at the idle timeout), where
- * least_outstanding_requests counts what this load balancer waits on. ---- */
-
-static inline const task *member_task(const lb *b, const tgroup *g, uint32_t i)
-{
-    return &(*b->env->tasks)[b->task_of[g->members[i]]];
-}
-
-/* A member the algorithm may pick: healthy, or any when failing open. */
-static int usable(const lb *b, const tgroup *g, uint32_t i, int open)
-{
-    return open || b->t[g->members[i]].state == LB_HEALTHY;
-}
-
-/* The fewest requests at the task (per worker when per_worker), ties
- * uniformly at random: one pass, the k-th tie replacing the pick with
- * probability 1/k. */
-static uint32_t pick_fewest(lb *b, tgroup *g, int open, int per_worker)
-{
-    uint32_t n = g->n, best = REQUEST_NONE, ties = 0;
-    uint64_t best_out = 0, best_w = 1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!usable(b, g, i, open)) continue;
-        const task *t = member_task(b, g, i);
-        uint64_t out = task_outstanding(t), w = per_worker ? t->def->workers : 1;
-        /* out / w < best_out / best_w, without division */
-        if (best == REQUEST_NONE || out * best_w < best_out * w) {
-            best = i;
-            best_out = out;
-            best_w = w;
-            ties = 1;
-        } else if (out * best_w == best_out * w && gsl_rng_uniform_int(b->rng, ++ties) == 0) {
-            best = i;
-        }
-    }
-    return g->members[best];
-}
-
-/* A usable member uniformly at random (by rejection when some are not). */
-static uint32_t random_member(lb *b, tgroup *g, int open)
-{
-    for (;;) {
-        uint32_t i = (uint32_t) gsl_rng_uniform_int(b->rng, g->n);
-        if (usable(b, g, i, open)) return i;
-    }
-}
-
-/* Two distinct usable members at random, the one whose task holds fewer
- * requests (the first drawn on a tie). */
-static uint32_t pick_two(lb *b, tgroup *g, int open)
-{
-    uint32_t usable_n = open ? g->n : g->n_healthy;
-    uint32_t i = random_member(b, g, open);
-    if (usable_n < 2) return g->members[i];
-    uint32_t j;
-    do j = random_member(b, g, open);
-    while (j == i);
-    return task_outstanding(member_task(b, g, j)) < task_outstanding(member_task(b, g, i))
-               ? g->members[j]
-               : g->members[i];
-}
-
-/* Smooth weighted round robin (NGINX's upstream weights): each pick adds
- * every usable member's weight (its task's CPU units) to its counter, takes
- * the largest counter (the first on a tie) and takes the sum of the weights
- * back from it. Over any W picks, W the sum of the weights, each member gets
- * exactly its weight, interleaved rather than in bursts. */
-static uint32_t pick_wrr(lb *b, tgroup *g, int open)
-{
-    uint32_t best = REQUEST_NONE;
-    int64_t total = 0;
-    for (uint32_t i = 0; i < g->n; i++) {
-        if (!usable(b, g, i, open)) continue;
-        target *t = &b->t[g->members[i]];
-        int64_t w = member_task(b, g, i)->def->cpu_units;
-        t->wrr_cur += w > 0 ? w : 1;
-        total += w > 0 ? w : 1;
-        if (best == REQUEST_NONE || t->wrr_cur > b->t[g->members[best]].wrr_cur) best = i;
-    }
-    b->t[g->members[best]].wrr_cur -= total;
-    return g->members[best];
-}
-
-/* The rule's weighted forward among two or more target groups. */
-static tgroup *pick_weighted_group(lb *b)
-{
-    double u = gsl_rng_uniform(b->rules_rng) * b->total_weight;
-    for (uint32_t i = 0; i + 1 < b->n_tgs; i++) {
-        if (u < b->tgs[i].weight) return &b->tgs[i];
-        u -= b->tgs[i].weight;
-    }
-    /* the last group with weight (rounding can leave u at the end) */
-    uint32_t i = b->n_tgs - 1;
-    while (i > 0 && b->tgs[i].weight <= 0) i--;
-    return &b->tgs[i];
-}
-
-static inline tgroup *pick_group(lb *b)
-{
-    return b->n_tgs == 1 ? &b->tgs[0] : pick_weighted_group(b);
-}
-
-/* A target record of group g (not empty) by the load balancer's algorithm. */
-static uint32_t pick_target(lb *b, tgroup *g)
-{
-    int open = g->n_healthy == 0; /* fail open: every registered target */
-    switch (b->algorithm) {
-    case LB_LEAST_OUTSTANDING:
-        return pick_lor(b, g, open);
-    case LB_WEIGHTED_RANDOM:
-    case LB_RANDOM:
-        return pick_random(b, g, open);
-    case LB_JOIN_SHORTEST_QUEUE:
-        return pick_fewest(b, g, open, 0);
-    case LB_LEAST_UTILISATION:
-        return pick_fewest(b, g, open, 1);
-    case LB_POWER_OF_TWO:
-        return pick_two(b, g, open);
-    case LB_WEIGHTED_ROUND_ROBIN:
-        return pick_wrr(b, g, open);
-    case LB_ROUND_ROBIN:
-    default:
-        return pick_rr(b, g, open);
-    }
-}
-
 uint32_t lb_route(lb *b, request_pool *pool, uint32_t req)
 {
     request *r = &pool->r[req];
-    tgroup *g = pick_group(b);
+    tgroup *g = lbpick_group(b);
     r->service = g->service;
     uint32_t n = g->n, ti;
     if (n == 0) return REQUEST_NONE;
@@ -1060,7 +793,7 @@ uint32_t lb_route(lb *b, request_pool *pool, uint32_t req)
         g->cursor = i + 1 == n ? 0 : i + 1;
         ti = g->members[i];
     } else {
-        ti = pick_target(b, g);
+        ti = lbpick_target(b, g);
     }
     uint32_t task_id = b->task_of[ti];
     b->inflight[ti]++;
