@@ -4,9 +4,9 @@
  * the file names that locations point to. Every lookup happens at setup, a
  * few thousand at most, so values sit in an array sorted by path (binary
  * search) and the registry is scanned linearly; nothing here is on a hot
- * path. All user-facing text (errors, the YAML dump, `ecsim params`) is
- * produced here so that its wording lives in one place. */
-#include "param.h"
+ * path. Its messages and `ecsim params` are written here, the YAML dump of
+ * the values in param_yaml.c; the shared records are in param_int.h. */
+#include "param_int.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -19,68 +19,13 @@
 #include "strdist.h"
 #include "xmalloc.h"
 
-#define PARAM_PATH_MAX  256 /* longest concrete path, with its NUL */
-#define PARAM_QUOTE_MAX 64  /* longest quoted text in a message before "..." */
-
-typedef union pvalue {
-    int64_t i; /* PT_INT; -1 is "unlimited" with PF_UNLIMITED */
-    double r;  /* PT_REAL, finite */
-    bool b;    /* PT_BOOL */
-    char *s;   /* PT_STR, PT_ENUM, PT_REF: owned */
-} pvalue;
-
-typedef struct pval {
-    char *path; /* concrete, owned; the sort key */
-    const param_def *def;
-    size_t order; /* the def's index in registry order, for writing */
-    param_loc at; /* file points into params' own copies */
-    pvalue v;
-    size_t seq; /* when the path was first set: objects inside objects keep file order */
-} pval;
-
-typedef struct pobj {
-    char *collection, *name; /* owned */
-    param_loc at;
-} pobj;
-
-struct params {
-    const param_registry *reg;
-    pval *vals; /* sorted by path */
-    size_t nvals, capvals;
-    pobj *objs; /* declaration order */
-    size_t nobjs, capobjs;
-    char **files; /* every location's file name, owned */
-    size_t nfiles;
-    size_t nseq; /* values ever stored (pval.seq) */
-    bool finished;
-};
-
 /* ---- walking the registry and matching patterns ---- */
-
-typedef struct reg_it {
-    size_t table, row;
-} reg_it;
-
-/* The next def in registry order, or NULL; start with a zeroed reg_it. */
-static const param_def *reg_next(const param_registry *r, reg_it *it)
-{
-    while (r->tables[it->table]) {
-        const param_def *d = &r->tables[it->table][it->row];
-        if (d->path) {
-            it->row++;
-            return d;
-        }
-        it->table++;
-        it->row = 0;
-    }
-    return NULL;
-}
 
 void param_registry_each(const param_registry *r, void (*fn)(const param_def *d, void *ctx),
                          void *ctx)
 {
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it)) fn(d, ctx);
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it)) fn(d, ctx);
 }
 
 enum { MATCH_NONE, MATCH_FULL, MATCH_GROUP };
@@ -115,9 +60,9 @@ static int match(const char *pat, const char *path)
 
 static const param_def *find_def(const param_registry *r, const char *path, size_t *order)
 {
-    reg_it it = {0, 0};
+    param_reg_it it = {0, 0};
     size_t i = 0;
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it), i++) {
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it), i++) {
         if (match(d->path, path) == MATCH_FULL) {
             if (order) *order = i;
             return d;
@@ -134,8 +79,8 @@ const param_def *param_registry_find(const param_registry *r, const char *path)
 /* The first def under a group, for the "is a group" message. */
 static const param_def *find_group(const param_registry *r, const char *path)
 {
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it))
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it))
         if (match(d->path, path) == MATCH_GROUP) return d;
     return NULL;
 }
@@ -157,8 +102,8 @@ static size_t pattern_collection(const char *pat)
 bool param_registry_is_collection(const param_registry *r, const char *name)
 {
     size_t nl = strlen(name);
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it)) {
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it)) {
         size_t l = pattern_collection(d->path);
         if (l && l == nl && memcmp(d->path, name, l) == 0) return true;
     }
@@ -184,30 +129,10 @@ static size_t count_components(const char *s)
 
 /* ---- did you mean ---- */
 
-typedef struct strv {
-    char **v;
-    size_t n, cap;
-} strv;
-
-static void strv_push(strv *sv, char *s)
-{
-    if (sv->n == sv->cap) {
-        sv->cap = sv->cap ? 2 * sv->cap : 32;
-        sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
-    }
-    sv->v[sv->n++] = s;
-}
-
-static void strv_free(strv *sv)
-{
-    for (size_t i = 0; i < sv->n; i++) free(sv->v[i]);
-    free(sv->v);
-}
-
 /* Every prefix of every def, with each "*" replaced by the path's component
  * at that place ("services.web.desired_count" for "services.web.x"), but
  * never the path itself (it is unknown because its name is malformed). */
-static void candidates(const param_registry *r, const char *path, strv *out)
+static void candidates(const param_registry *r, const char *path, param_strv *out)
 {
     const char *pc[32];
     size_t pl[32], np = 0;
@@ -217,8 +142,8 @@ static void candidates(const param_registry *r, const char *path, strv *out)
         s += pl[np++];
         if (!*s++) break;
     }
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it)) {
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it)) {
         char buf[PARAM_PATH_MAX];
         size_t len = 0, i = 0;
         for (const char *s = d->path; *s; i++) {
@@ -234,7 +159,7 @@ static void candidates(const param_registry *r, const char *path, strv *out)
             memcpy(buf + len, c, l);
             len += l;
             buf[len] = '\0';
-            if (strcmp(buf, path) != 0) strv_push(out, xstrdup(buf));
+            if (strcmp(buf, path) != 0) param_strv_push(out, xstrdup(buf));
             s += strcspn(s, ".");
             if (*s) s++;
         }
@@ -245,7 +170,7 @@ static void candidates(const param_registry *r, const char *path, strv *out)
  * same depth) are tried first, by their last component. */
 static char *suggest(const param_registry *r, const char *path)
 {
-    strv c = {NULL, 0, 0};
+    param_strv c = {NULL, 0, 0};
     candidates(r, path, &c);
     const char *dot = strrchr(path, '.');
     size_t parent = dot ? (size_t) (dot - path) : 0;
@@ -271,7 +196,7 @@ static char *suggest(const param_registry *r, const char *path)
     }
     free(sib);
     free(sib_of);
-    strv_free(&c);
+    param_strv_free(&c);
     return out;
 }
 
@@ -822,8 +747,8 @@ static void derive_inner(params *p)
     qsort(v, p->nvals, sizeof *v, by_seq);
     for (size_t i = 0; i < p->nvals; i++) {
         const char *path = v[i]->path;
-        reg_it it = {0, 0};
-        for (const param_def *d = reg_next(p->reg, &it); d; d = reg_next(p->reg, &it)) {
+        param_reg_it it = {0, 0};
+        for (const param_def *d = param_reg_next(p->reg, &it); d; d = param_reg_next(p->reg, &it)) {
             if (!pattern_inner_star(d->path)) continue;
             size_t ncomp = count_components(d->path);
             for (size_t j = pattern_collection(d->path) ? 2 : 0; j + 1 < ncomp; j++) {
@@ -914,10 +839,11 @@ int params_finish(params *p, ecs_err *e)
 {
     assert(!p->finished);
     p->finished = true;
-    reg_it it = {0, 0};
+    param_reg_it it = {0, 0};
     size_t order = 0;
     derive_inner(p);
-    for (const param_def *d = reg_next(p->reg, &it); d; d = reg_next(p->reg, &it), order++) {
+    for (const param_def *d = param_reg_next(p->reg, &it); d;
+         d = param_reg_next(p->reg, &it), order++) {
         int rc = ECS_OK;
         size_t clen = pattern_collection(d->path);
         if (pattern_inner_star(d->path)) {
@@ -1044,191 +970,12 @@ const char *params_object(const params *p, const char *collection, size_t i)
     abort();
 }
 
-/* ---- writing YAML ---- */
-
-/* A string YAML reads back as itself when written plain: a safe first
- * character, no spaces or indicators, no ':' at the end (it would open a
- * mapping). The loader treats plain null words as "no value", so those are
- * quoted too. */
-static bool plain_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (!n || s[n - 1] == ':' || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0) return false;
-    bool lead = isalnum((unsigned char) s[0]) || s[0] == '_' || s[0] == '.' || s[0] == '/' ||
-                ((s[0] == '-' || s[0] == '+') && (isdigit((unsigned char) s[1]) || s[1] == '.'));
-    if (!lead) return false;
-    for (const char *c = s; *c; c++)
-        if (!isalnum((unsigned char) *c) && !strchr("_./+-:,", *c)) return false;
-    return true;
-}
-
-static void write_string(FILE *out, const char *s)
-{
-    if (plain_ok(s)) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *c = s; *c; c++) {
-        unsigned char u = (unsigned char) *c;
-        if (u == '"' || u == '\\')
-            fprintf(out, "\\%c", u);
-        else if (u == '\n')
-            fputs("\\n", out);
-        else if (u == '\t')
-            fputs("\\t", out);
-        else if (u < 0x20 || u == 0x7f)
-            fprintf(out, "\\x%02x", u);
-        else
-            fputc(u, out);
-    }
-    fputc('"', out);
-}
-
-/* The shortest text that reads back to the same double: whole numbers in
- * full (10, not 1e+01), others with the fewest "%.*g" digits. */
-static void write_real(FILE *out, double r)
-{
-    char buf[40];
-    if (r == floor(r) && fabs(r) < 1e15) {
-        fprintf(out, "%.0f", r);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, r);
-        if (strtod(buf, NULL) == r) break;
-    }
-    fputs(buf, out);
-}
-
-static void write_value(FILE *out, const pval *v)
-{
-    switch (v->def->type) {
-    case PT_INT:
-        if ((v->def->flags & PF_UNLIMITED) && v->v.i == -1)
-            fputs("unlimited", out);
-        else
-            fprintf(out, "%lld", (long long) v->v.i);
-        break;
-    case PT_REAL:
-        write_real(out, v->v.r);
-        break;
-    case PT_BOOL:
-        fputs(v->v.b ? "true" : "false", out);
-        break;
-    case PT_STR:
-    case PT_ENUM:
-    case PT_REF:
-        write_string(out, v->v.s);
-        break;
-    }
-}
-
-/* Writes values whose paths share their first `skip` characters as a nested
- * mapping; a group's first appearance places all of its members. */
-static void write_tree(FILE *out, const pval **v, size_t n, size_t skip, int depth)
-{
-    bool *done = xcalloc(n, sizeof *done);
-    const pval **sub = xcalloc(n, sizeof *sub);
-    for (size_t i = 0; i < n; i++) {
-        if (done[i]) continue;
-        const char *rel = v[i]->path + skip;
-        size_t l = strcspn(rel, ".");
-        fprintf(out, "%*s%.*s:", 2 * depth, "", (int) l, rel);
-        if (!rel[l]) {
-            fputc(' ', out);
-            write_value(out, v[i]);
-            fputc('\n', out);
-            done[i] = true;
-            continue;
-        }
-        fputc('\n', out);
-        size_t ns = 0;
-        for (size_t j = i; j < n; j++) {
-            const char *r = v[j]->path + skip;
-            if (!done[j] && strncmp(r, rel, l) == 0 && r[l] == '.') {
-                sub[ns++] = v[j];
-                done[j] = true;
-            }
-        }
-        write_tree(out, sub, ns, skip + l + 1, depth + 1);
-    }
-    free(sub);
-    free(done);
-}
-
-static int by_order(const void *a, const void *b)
-{
-    const pval *x = *(const pval *const *) a, *y = *(const pval *const *) b;
-    if (x->order != y->order) return x->order < y->order ? -1 : 1;
-    return strcmp(x->path, y->path);
-}
-
-/* Writes the values under `prefix` ("run." or "services.web."), if any,
- * under the heading `key` at `depth`. */
-static void write_section(const params *p, FILE *out, const char *prefix, const char *key,
-                          int depth)
-{
-    size_t pl = strlen(prefix), n = 0;
-    const pval **v = xcalloc(p->nvals, sizeof *v);
-    for (size_t i = 0; i < p->nvals; i++)
-        if (strncmp(p->vals[i].path, prefix, pl) == 0) v[n++] = &p->vals[i];
-    if (n) {
-        qsort(v, n, sizeof *v, by_order);
-        fprintf(out, "%*s%s:\n", 2 * depth, "", key);
-        write_tree(out, v, n, pl, depth + 1);
-    }
-    free(v);
-}
-
-void params_write_yaml(const params *p, FILE *out, const char *header)
-{
-    for (const char *s = header; s && *s;) {
-        size_t l = strcspn(s, "\n");
-        if (l)
-            fprintf(out, "# %.*s\n", (int) l, s);
-        else
-            fputs("#\n", out);
-        s += l;
-        if (*s) s++;
-    }
-    strv seen = {NULL, 0, 0};
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(p->reg, &it); d; d = reg_next(p->reg, &it)) {
-        char section[PARAM_PATH_MAX], prefix[2 * PARAM_PATH_MAX + 2];
-        snprintf(section, sizeof section, "%.*s", (int) strcspn(d->path, "."), d->path);
-        bool dup = false;
-        for (size_t i = 0; i < seen.n && !dup; i++) dup = strcmp(seen.v[i], section) == 0;
-        if (dup) continue;
-        strv_push(&seen, xstrdup(section));
-        if (!param_registry_is_collection(p->reg, section)) {
-            snprintf(prefix, sizeof prefix, "%s.", section);
-            write_section(p, out, prefix, section, 0);
-            continue;
-        }
-        size_t nobj = params_count(p, section);
-        if (nobj) fprintf(out, "%s:\n", section);
-        for (size_t i = 0; i < nobj; i++) {
-            const char *name = params_object(p, section, i);
-            snprintf(prefix, sizeof prefix, "%s.%s.", section, name);
-            size_t before = 0;
-            for (size_t k = 0; k < p->nvals; k++)
-                before += strncmp(p->vals[k].path, prefix, strlen(prefix)) == 0;
-            if (before)
-                write_section(p, out, prefix, name, 1);
-            else
-                fprintf(out, "  %s: {}\n", name);
-        }
-    }
-    strv_free(&seen);
-}
-
 /* ---- the registry's own documentation and checks ---- */
 
 void param_registry_write_doc(const param_registry *r, FILE *out)
 {
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it)) {
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it)) {
         char type[512], range[128];
         const char *unit = d->unit && d->unit[0] ? d->unit : NULL;
         switch (d->type) {
@@ -1307,8 +1054,8 @@ static int check_def(const param_registry *r, const param_def *d, ecs_err *e)
     if (param_registry_is_collection(r, first) && !pattern_collection(d->path))
         return err_set(e, ECS_EINTERNAL, "registry: %s: %s is a collection; want %s.*...", d->path,
                        first, first);
-    reg_it it = {0, 0};
-    for (const param_def *o = reg_next(r, &it); o; o = reg_next(r, &it)) {
+    param_reg_it it = {0, 0};
+    for (const param_def *o = param_reg_next(r, &it); o; o = param_reg_next(r, &it)) {
         if (o == d) continue;
         int m = overlap(d->path, o->path);
         if (m == MATCH_FULL)
@@ -1343,8 +1090,8 @@ static int check_def(const param_registry *r, const param_def *d, ecs_err *e)
 
 int param_registry_check(const param_registry *r, ecs_err *e)
 {
-    reg_it it = {0, 0};
-    for (const param_def *d = reg_next(r, &it); d; d = reg_next(r, &it)) {
+    param_reg_it it = {0, 0};
+    for (const param_def *d = param_reg_next(r, &it); d; d = param_reg_next(r, &it)) {
         int rc = check_def(r, d, e);
         if (rc != ECS_OK) return rc;
     }
