@@ -124,6 +124,19 @@ static double *scaled(double *y, size_t n, double k)
     return y;
 }
 
+/* A chart over simulated time from 0 to xmax, with a legend. */
+static ch_spec time_spec(const char *title, const char *ylabel, double xmax)
+{
+    ch_spec sp = chart_spec(title);
+    sp.xaxis = CH_X_TIME;
+    sp.xmin = 0;
+    sp.xmax = xmax;
+    sp.xlabel = "simulated time";
+    sp.ylabel = ylabel;
+    sp.legend = 1;
+    return sp;
+}
+
 static int plot_run(plotter *pl, const char *ts_path)
 {
     ecs_err *e = pl->e;
@@ -199,13 +212,8 @@ static int plot_run(plotter *pl, const char *ts_path)
     char lab[200];
 
     /* latency */
-    ch_spec sp = chart_spec("Response time percentiles (successful requests, per sample interval)");
-    sp.xaxis = CH_X_TIME;
-    sp.xmin = 0;
-    sp.xmax = xmax;
-    sp.xlabel = "simulated time";
-    sp.ylabel = "ms";
-    sp.legend = 1;
+    ch_spec sp = time_spec("Response time percentiles (successful requests, per sample interval)",
+                           "ms", xmax);
     if (isfinite(slo)) {
         sp.hline = 1000 * slo;
         sp.hline_label = "SLO p99";
@@ -239,13 +247,8 @@ static int plot_run(plotter *pl, const char *ts_path)
 
     /* load */
     if (rc == ECS_OK) {
-        sp = chart_spec("Load: requests arriving, completed and failed per second");
-        sp.xaxis = CH_X_TIME;
-        sp.xmin = 0;
-        sp.xmax = xmax;
-        sp.xlabel = "simulated time";
-        sp.ylabel = "per second";
-        sp.legend = 1;
+        sp = time_spec("Load: requests arriving, completed and failed per second", "per second",
+                       xmax);
         n = 0;
         int cc = table_col(&t, "completed"), ce = table_col(&t, "errors");
         for (size_t k = 0; k < ns; k++) {
@@ -275,13 +278,7 @@ static int plot_run(plotter *pl, const char *ts_path)
 
     /* tasks and hosts */
     if (rc == ECS_OK) {
-        sp = chart_spec("Tasks and hosts");
-        sp.xaxis = CH_X_TIME;
-        sp.xmin = 0;
-        sp.xmax = xmax;
-        sp.xlabel = "simulated time";
-        sp.ylabel = "count";
-        sp.legend = 1;
+        sp = time_spec("Tasks and hosts", "count", xmax);
         n = 0;
         int cp = table_col(&t, "pending_tasks"), cprov = table_col(&t, "provisioning_tasks");
         for (size_t k = 0; k < ns; k++) {
@@ -326,14 +323,8 @@ static int plot_run(plotter *pl, const char *ts_path)
 
     /* utilisation */
     if (rc == ECS_OK) {
-        sp = chart_spec("Utilisation of the tasks' reservations");
-        sp.xaxis = CH_X_TIME;
-        sp.xmin = 0;
-        sp.xmax = xmax;
+        sp = time_spec("Utilisation of the tasks' reservations", "%", xmax);
         sp.ymin = 0;
-        sp.xlabel = "simulated time";
-        sp.ylabel = "%";
-        sp.legend = 1;
         n = 0;
         int cm = table_col(&t, "mem_util_pct");
         for (size_t k = 0; k < ns; k++) {
@@ -374,13 +365,8 @@ static int plot_run(plotter *pl, const char *ts_path)
             else
                 unit = "host-hours";
         }
-        sp = chart_spec(strcmp(unit, "USD") == 0 ? "Cost so far (USD)" : "Host-hours so far");
-        sp.xaxis = CH_X_TIME;
-        sp.xmin = 0;
-        sp.xmax = xmax;
-        sp.xlabel = "simulated time";
-        sp.ylabel = unit;
-        sp.legend = 1;
+        sp = time_spec(strcmp(unit, "USD") == 0 ? "Cost so far (USD)" : "Host-hours so far", unit,
+                       xmax);
         SERIES(0, ccost >= 0 ? "cost_usd" : "hosts x time, scaled to summary.csv cost_usd",
                0x81c784, CH_LINE, 2, x[0], y, sv[0].n);
         sp.s = ser;
@@ -395,14 +381,9 @@ static int plot_run(plotter *pl, const char *ts_path)
         for (int k = 0; k < t.n_cols && nc < 32; k++)
             if (strstr(t.head[k], "alarm")) cols[nc++] = k;
         if (nc > 0) {
-            sp = chart_spec("Alarm states (0 INSUFFICIENT_DATA, 1 OK, 2 ALARM)");
-            sp.xaxis = CH_X_TIME;
-            sp.xmin = 0;
-            sp.xmax = xmax;
+            sp = time_spec("Alarm states (0 INSUFFICIENT_DATA, 1 OK, 2 ALARM)", NULL, xmax);
             sp.ymin = 0;
             sp.ymax = 2.2;
-            sp.xlabel = "simulated time";
-            sp.legend = 1;
             /* a series per alarm column and service, as many as fit */
             n = 0;
             for (size_t q = 0; q < ns; q++)
