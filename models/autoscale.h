@@ -134,7 +134,7 @@ void autoscale_set_desired(struct cluster *c, service *sv, uint32_t n, const cha
  * pending[] (n_services each), in one pass over the tasks. */
 void autoscale_count_tasks(const struct cluster *c, uint32_t *running, uint32_t *pending);
 
-/* The recorder's rows_fn (ctx: the cluster): refreshes each service's
+/* A recorder rows listener (ctx: the cluster): refreshes each service's
  * pending_tasks before a timeseries row. */
 void autoscale_rows(void *ctx, double now_s);
 

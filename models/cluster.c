@@ -245,12 +245,12 @@ int cluster_build(cluster *c, const params *p, sim *s, const cluster_cfg *cfg, e
     if (rc == ECS_OK) rc = failure_init(c, p, e);
     if (rc == ECS_OK) rc = cw_init(&c->cw, c, p, e);
     if (rc == ECS_OK) rc = autoscale_init(&c->as, c, p, e);
+    /* before costreport's: the pending counts are fresh when a row is written */
+    if (rc == ECS_OK) recorder_listen_rows(&c->rec, autoscale_rows, c);
     if (rc == ECS_OK) rc = hpa_init(&c->hpa, c, p, e);
     if (rc == ECS_OK) rc = costreport_init(c, p, e);
     if (rc == ECS_OK) rc = fargate_init(c, p, e);
     if (rc == ECS_OK) rc = cpstrategy_init(c, p, e);
-    c->rec.rows_fn = autoscale_rows;
-    c->rec.rows_ctx = c;
     c->rec.slo_p99_s = params_real(p, "slo.p99_latency_s");
     if (rc != ECS_OK) {
         cluster_fini(c);

@@ -96,8 +96,7 @@ int costreport_init(cluster *c, const params *p, ecs_err *e)
                        catalogue_region_name(c->henv.region));
     r->n_lbs = c->n_lbs;
     ensure_hours(r, 1);
-    c->rec.cost_fn = on_sample;
-    c->rec.cost_ctx = c;
+    recorder_listen_rows(&c->rec, on_sample, c);
     return ECS_OK;
 }
 

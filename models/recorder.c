@@ -4,6 +4,7 @@
  * come or requests are in flight, so a drained run's queue empties. */
 #include "recorder.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,8 +23,7 @@ static void write_alarm(csvw *w, int8_t state)
 
 static void write_rows(recorder *r, double now_s)
 {
-    if (r->rows_fn) r->rows_fn(r->rows_ctx, now_s);
-    if (r->cost_fn) r->cost_fn(r->cost_ctx, now_s);
+    for (uint32_t i = 0; i < r->n_rows_hooks; i++) r->rows_hooks[i].fn(r->rows_hooks[i].ctx, now_s);
     for (uint32_t i = 0; i < r->n_svc; i++) {
         svc_meter *m = &r->svc[i];
         double used = timeavg_area(&m->used_vcpu, now_s);
@@ -73,6 +73,12 @@ static void write_rows(recorder *r, double now_s)
     r->last_sample_s = now_s;
 }
 
+void recorder_listen_rows(recorder *r, void (*fn)(void *ctx, double now_s), void *ctx)
+{
+    assert(r->n_rows_hooks < RECORDER_MAX_HOOKS);
+    r->rows_hooks[r->n_rows_hooks++] = (recorder_hook){fn, ctx};
+}
+
 static void on_sample(void *ctx, sim *s, const ev *e)
 {
     (void) e;
@@ -80,7 +86,7 @@ static void on_sample(void *ctx, sim *s, const ev *e)
     write_rows(r, sim_now(s));
     r->next_sample++;
     r->sample_ev = sim_at(s, (double) r->next_sample * r->interval_s, r->kind_sample, 0);
-    if (r->sample_fn) r->sample_fn(r->sample_ctx, sim_now(s));
+    if (r->after_sample.fn) r->after_sample.fn(r->after_sample.ctx, sim_now(s));
 }
 
 /* Utilisation over the measurement window needs the areas at its start. */
@@ -124,10 +130,7 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
         m->minute_prev = xmalloc(sizeof *m->minute_prev);
         hist_init(m->minute_prev);
     }
-    r->rows_fn = NULL;
-    r->rows_ctx = NULL;
-    r->cost_fn = NULL;
-    r->cost_ctx = NULL;
+    r->n_rows_hooks = 0;
     r->slo_p99_s = INFINITY;
     r->minute_end_s = 60;
     r->minutes_over_slo = 0;
@@ -149,8 +152,7 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
     r->idle_fn = NULL;
     r->idle_ctx = NULL;
     r->bt = NULL;
-    r->sample_fn = NULL;
-    r->sample_ctx = NULL;
+    r->after_sample = (recorder_hook){NULL, NULL};
     r->sim = s;
     r->kind_sample = sim_kind(s, "recorder.sample", on_sample, r);
     r->sample_ev = sim_at(s, interval_s, r->kind_sample, 0);

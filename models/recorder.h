@@ -74,6 +74,14 @@ typedef struct class_meter {
     hist latency; /* successful attempts: arrival to answer, s */
 } class_meter;
 
+/* Someone the recorder tells the time of a sample. */
+typedef struct recorder_hook {
+    void (*fn)(void *ctx, double now_s);
+    void *ctx;
+} recorder_hook;
+
+#define RECORDER_MAX_HOOKS 4
+
 typedef struct recorder {
     sim *sim;
     svc_meter *svc;
@@ -96,20 +104,17 @@ typedef struct recorder {
     uint64_t n_events_logged;
     csvw timeseries; /* fp NULL: not written */
     csvw events;     /* fp NULL: not written */
-    /* called before each timeseries row set (autoscale.c counts pending tasks) */
-    void (*rows_fn)(void *ctx, double now_s);
-    void *rows_ctx;
-    /* called with each row set, before the interval counters reset (costreport.c) */
-    void (*cost_fn)(void *ctx, double now_s);
-    void *cost_ctx;
+    /* told before each timeseries row set, before the interval counters
+     * reset, in the order they listened (recorder_listen_rows) */
+    recorder_hook rows_hooks[RECORDER_MAX_HOOKS];
+    uint32_t n_rows_hooks;
     /* one-minute intervals whose p99 exceeded the SLO (summary's minutes_over_slo) */
     double slo_p99_s;
     double minute_end_s; /* end of the current minute */
     uint32_t minutes_over_slo;
     hist *minute_diff, *minute_total; /* scratch */
-    batches *bt; /* time batches for steady-state estimates (batches.h), or NULL */
-    void (*sample_fn)(void *ctx, double now_s); /* told after each sample, or NULL */
-    void *sample_ctx;
+    batches *bt;                /* time batches for steady-state estimates (batches.h), or NULL */
+    recorder_hook after_sample; /* told after each sample (fn NULL: none) */
 } recorder;
 
 /* Initialises for the named services. Registers the sampling event with s
@@ -119,6 +124,10 @@ void recorder_init(recorder *r, sim *s, const char *const *service_names, uint32
 /* Gives the recorder its output streams (either may be NULL) and writes the
  * CSV headers. */
 void recorder_attach(recorder *r, FILE *timeseries, FILE *events);
+/* fn(ctx, t) is called before each timeseries row set (at every sample and
+ * at the final flush), after those that listened before it. */
+void recorder_listen_rows(recorder *r, void (*fn)(void *ctx, double now_s), void *ctx);
+
 /* Adds the request classes (after init, before the run). */
 void recorder_set_classes(recorder *r, const char *const *class_names, uint32_t n);
 void recorder_fini(recorder *r);

@@ -111,8 +111,7 @@ int stopper_init(stopper *st, struct cluster *c, sim *s, const est_cfg *cfg, con
         return rc;
     }
     st->wall0 = wall_now();
-    c->rec.sample_fn = on_sample;
-    c->rec.sample_ctx = st;
+    c->rec.after_sample = (recorder_hook){on_sample, st};
     return ECS_OK;
 }
 
