@@ -81,7 +81,7 @@ TESTSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint test-mpi
+.PHONY: all deps run test check bench test-long build-all test-run clean fuzz format lint test-mpi FORCE
 
 ifeq ($(MPI),1)
 all: deps
