@@ -48,7 +48,7 @@ typedef struct steady_set {
      * before, and two comparisons find it */
     double cache_lo, cache_hi;
     uint32_t cache_u;
-    uint32_t used;       /* units touched: the highest index + 1 */
+    uint32_t used; /* units touched: the highest index + 1 */
     uint32_t n_ratio, n_hist;
     double *num, *den; /* ratio series: [series * STEADY_UNITS + unit] */
     steady_bh *bh;     /* histogram series: [series * STEADY_UNITS + unit] */

@@ -166,8 +166,7 @@ int evlog_bad_input(const evlog *r, const char *path, const char *what)
     const char *at = strstr(err, "s.yaml:");
     int line = 0, col = 0;
     int ok = r->rc == 2 && strstr(err, path) && strstr(err, what) && at &&
-             sscanf(at, "s.yaml:%d:%d:", &line, &col) == 2 && line > 0 && col > 0 &&
-             !r->out_exists;
+             sscanf(at, "s.yaml:%d:%d:", &line, &col) == 2 && line > 0 && col > 0 && !r->out_exists;
     if (!ok)
         fprintf(stderr, "expected s.yaml:L:C: %s / %s and no output, got rc %d (output %s): %s",
                 path, what, r->rc, r->out_exists ? "written" : "none", err);
